@@ -1,0 +1,39 @@
+package dev.kindling.backend;
+
+/**
+ * The few heavy kernels every layer is built from. All matrices are row-major and addressed
+ * as (array, offset, leading dimension), so layers can work on views into the flat parameter
+ * and gradient vectors without copying them.
+ *
+ * <p>Implementations are not thread-safe (they may keep scratch buffers); use one per thread.
+ */
+public interface Backend {
+
+    /**
+     * C = alpha * op(A) * op(B) + beta * C, row-major, where op(A) is m×k and op(B) is k×n.
+     * With {@code transA}, A is stored k×m; with {@code transB}, B is stored n×k.
+     */
+    void gemm(boolean transA, boolean transB, int m, int n, int k,
+              float alpha, float[] a, int aOff, int lda,
+              float[] b, int bOff, int ldb,
+              float beta, float[] c, int cOff, int ldc);
+
+    /**
+     * Unfolds one image (channels×height×width at {@code xOff}) into columns for convolution:
+     * {@code col} receives a (channels·kh·kw) × (outH·outW) row-major matrix at {@code colOff}.
+     * Positions that fall into the zero padding read as 0.
+     */
+    default void im2col(float[] x, int xOff, int channels, int height, int width,
+                        int kh, int kw, int stride, int pad, float[] col, int colOff) {
+        Im2Col.im2col(x, xOff, channels, height, width, kh, kw, stride, pad, col, colOff);
+    }
+
+    /** The adjoint of {@link #im2col}: adds each column entry back into its image position. */
+    default void col2im(float[] col, int colOff, int channels, int height, int width,
+                        int kh, int kw, int stride, int pad, float[] x, int xOff) {
+        Im2Col.col2im(col, colOff, channels, height, width, kh, kw, stride, pad, x, xOff);
+    }
+
+    /** A short name for logs and metrics: "blas", "java" or "loop". */
+    String name();
+}
