@@ -1,0 +1,41 @@
+package dev.kindling.cli;
+
+import dev.kindling.KindlingException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code kindling} launcher. Exit codes: 0 success, 1 a failed run (bad data, diverged
+ * training, I/O), 2 a bad command line or config.
+ */
+@Command(name = "kindling", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "Train neural networks on one machine or on Apache Spark.",
+        subcommands = {TrainCommand.class, EvaluateCommand.class,
+                CommandLine.HelpCommand.class})
+public final class Main {
+    public static final int EXIT_FAILED = 1;
+    public static final int EXIT_USAGE = 2;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the launcher and returns its exit code (tests call this instead of main). */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof KindlingException) {
+                cmd.getErr().println("kindling: " + e.getMessage());
+                return e instanceof UsageException ? EXIT_USAGE : EXIT_FAILED;
+            }
+            throw e;
+        });
+        cli.setParameterExceptionHandler((e, argv) -> {
+            e.getCommandLine().getErr().println("kindling: " + e.getMessage());
+            e.getCommandLine().getErr().println("Run 'kindling " + e.getCommandLine().getCommandName()
+                    + " --help' for the options.");
+            return EXIT_USAGE;
+        });
+        return cli.execute(args);
+    }
+}

@@ -1,0 +1,79 @@
+package dev.kindling.cli;
+
+import dev.kindling.KindlingException;
+import dev.kindling.config.JobConfig;
+import dev.kindling.io.AtomicFiles;
+import dev.kindling.io.Json;
+import dev.kindling.train.EpochMetrics;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The output directory of a training run: model/, metrics.jsonl and config.json. */
+final class RunDirectory {
+    static final String METRICS = "metrics.jsonl";
+    static final String MODEL = "model";
+    static final String CONFIG = "config.json";
+    private final Path dir;
+
+    private RunDirectory(Path dir) {
+        this.dir = dir;
+    }
+
+    /** Refuses a directory holding another run's results unless {@code overwrite}. */
+    static RunDirectory open(Path dir, boolean overwrite) {
+        try {
+            if (Files.exists(dir) && !Files.isDirectory(dir)) {
+                throw new UsageException("out: " + dir + " exists and is not a directory");
+            }
+            boolean used = Files.exists(dir.resolve(METRICS)) || Files.exists(dir.resolve(MODEL));
+            if (used && !overwrite) {
+                throw new UsageException("out: " + dir + " already holds a run (" + METRICS + " or " + MODEL
+                        + "/); pass --overwrite to replace it, or choose another directory");
+            }
+            Files.createDirectories(dir);
+            Files.deleteIfExists(dir.resolve(METRICS));
+            AtomicFiles.deleteRecursively(dir.resolve(MODEL));
+            return new RunDirectory(dir);
+        } catch (IOException e) {
+            throw new KindlingException("out: cannot prepare " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    Path modelDir() {
+        return dir.resolve(MODEL);
+    }
+
+    void writeConfig(JobConfig config) {
+        try {
+            AtomicFiles.write(dir.resolve(CONFIG),
+                    Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(config));
+        } catch (IOException e) {
+            throw new KindlingException(dir.resolve(CONFIG) + ": cannot write: " + e.getMessage(), e);
+        }
+    }
+
+    void appendMetrics(EpochMetrics m) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("type", "epoch");
+        line.put("epoch", m.epoch());
+        line.put("step", m.step());
+        line.put("train_loss", m.trainLoss());
+        line.put("train_accuracy", m.trainAccuracy());
+        line.put("test_loss", m.testLoss());
+        line.put("test_accuracy", m.testAccuracy());
+        line.put("examples_per_second", m.examplesPerSecond());
+        line.put("elapsed_seconds", m.elapsedSeconds());
+        line.put("learning_rate", m.learningRate());
+        try {
+            Files.writeString(dir.resolve(METRICS), Json.line(line) + "\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new KindlingException(dir.resolve(METRICS) + ": cannot append: " + e.getMessage(), e);
+        }
+    }
+}

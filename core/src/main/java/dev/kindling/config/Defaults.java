@@ -1,0 +1,17 @@
+package dev.kindling.config;
+
+/** Every job default, defined once. */
+public final class Defaults {
+    public static final String ARCH = "784-100-10";
+    public static final String INIT = "he";
+    public static final String OPTIMIZER = "adam";
+    public static final double LR = 0.001;
+    public static final String SCHEDULE = "constant";
+    public static final int BATCH = 100;
+    public static final int EPOCHS = 10;
+    public static final long SEED = 1;
+    public static final String BACKEND = "auto";
+
+    private Defaults() {
+    }
+}

@@ -1,0 +1,99 @@
+package dev.kindling.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.kindling.KindlingException;
+import dev.kindling.io.Json;
+import dev.kindling.nn.NetworkSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * A training job's settings as a config file (YAML or JSON) holds them. Every field is
+ * optional; command-line flags override the file, and {@link #resolve} fills the defaults.
+ * Keys are the long flag names; an unknown key is an error that names it.
+ */
+public record JobConfig(
+        NetworkSpec network,
+        String arch,
+        String init,
+        Double dropout,
+        String optimizer,
+        Double lr,
+        String schedule,
+        Integer batch,
+        Integer epochs,
+        Long seed,
+        @JsonProperty("weight-decay") Double weightDecay,
+        Integer patience,
+        @JsonProperty("max-steps") Long maxSteps,
+        String backend,
+        String master,
+        String mode,
+        Integer partitions,
+        @JsonProperty("local-steps") Integer localSteps,
+        @JsonProperty("checkpoint-every") Integer checkpointEvery) {
+
+    public static JobConfig empty() {
+        return new JobConfig(null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null, null, null, null, null);
+    }
+
+    /** Reads a YAML (.yaml/.yml) or JSON file; errors name the file and the field. */
+    public static JobConfig read(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new KindlingException(file + ": config file not found");
+        } catch (IOException e) {
+            throw new KindlingException(file + ": cannot read the config file: " + e.getMessage());
+        }
+        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        boolean yaml = name.endsWith(".yaml") || name.endsWith(".yml");
+        try {
+            JobConfig c = (yaml ? Json.YAML : Json.JSON).readValue(bytes, JobConfig.class);
+            if (c == null) {
+                throw new KindlingException(file + ": the config file is empty");
+            }
+            return c;
+        } catch (JsonProcessingException e) {
+            throw Json.error(file.toString(), e);
+        } catch (IOException e) {
+            throw new KindlingException(file + ": cannot read the config file: " + e.getMessage());
+        }
+    }
+
+    /** This config with every non-null field of {@code over} taking precedence. */
+    public JobConfig overriddenBy(JobConfig over) {
+        return new JobConfig(
+                pick(over.network, network), pick(over.arch, arch), pick(over.init, init),
+                pick(over.dropout, dropout), pick(over.optimizer, optimizer), pick(over.lr, lr),
+                pick(over.schedule, schedule), pick(over.batch, batch), pick(over.epochs, epochs),
+                pick(over.seed, seed), pick(over.weightDecay, weightDecay), pick(over.patience, patience),
+                pick(over.maxSteps, maxSteps), pick(over.backend, backend), pick(over.master, master),
+                pick(over.mode, mode), pick(over.partitions, partitions), pick(over.localSteps, localSteps),
+                pick(over.checkpointEvery, checkpointEvery));
+    }
+
+    private static <T> T pick(T preferred, T fallback) {
+        return preferred != null ? preferred : fallback;
+    }
+
+    /**
+     * The network this job trains: the config's {@code network}, or the MLP shorthand
+     * {@code arch} (default 784-100-10) with {@code init} and {@code dropout}.
+     */
+    public NetworkSpec networkSpec() {
+        if (network != null && arch != null) {
+            throw new KindlingException("arch: \"" + arch + "\" given together with a network in the config file; use one");
+        }
+        if (network != null) {
+            return network;
+        }
+        return NetworkSpec.mlp(arch == null ? Defaults.ARCH : arch, init == null ? Defaults.INIT : init,
+                dropout == null ? 0 : dropout);
+    }
+}

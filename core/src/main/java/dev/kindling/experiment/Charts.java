@@ -1,0 +1,97 @@
+package dev.kindling.experiment;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.data.category.DefaultCategoryDataset;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+/** PNG charts of experiment curves, drawn headless with JFreeChart. */
+public final class Charts {
+    private static final int WIDTH = 900;
+    private static final int HEIGHT = 560;
+
+    static {
+        System.setProperty("java.awt.headless", "true");
+    }
+
+    private Charts() {
+    }
+
+    /** One line per named series of (x, y) points. */
+    public static void lines(Path png, String title, String xLabel, String yLabel,
+                             Map<String, double[][]> series, Double yMax) throws IOException {
+        XYSeriesCollection data = new XYSeriesCollection();
+        for (Map.Entry<String, double[][]> e : series.entrySet()) {
+            XYSeries s = new XYSeries(e.getKey(), false, true);
+            for (double[] point : e.getValue()) {
+                if (Double.isFinite(point[1])) {
+                    s.add(point[0], point[1]);
+                }
+            }
+            data.addSeries(s);
+        }
+        JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, data,
+                PlotOrientation.VERTICAL, true, false, false);
+        XYPlot plot = chart.getXYPlot();
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
+        for (int i = 0; i < series.size(); i++) {
+            renderer.setSeriesStroke(i, new BasicStroke(1.6f));
+        }
+        plot.setRenderer(renderer);
+        NumberAxis range = (NumberAxis) plot.getRangeAxis();
+        range.setAutoRangeIncludesZero(false);
+        if (yMax != null) {
+            range.setUpperBound(yMax);
+        }
+        save(png, chart);
+    }
+
+    /** A bar chart: one bar per (category, series) value. */
+    public static void bars(Path png, String title, String valueLabel, Map<String, Map<String, Double>> values)
+            throws IOException {
+        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        for (Map.Entry<String, Map<String, Double>> row : values.entrySet()) {
+            for (Map.Entry<String, Double> cell : row.getValue().entrySet()) {
+                data.addValue(cell.getValue(), row.getKey(), cell.getKey());
+            }
+        }
+        JFreeChart chart = ChartFactory.createBarChart(title, "", valueLabel, data,
+                PlotOrientation.VERTICAL, true, false, false);
+        chart.getCategoryPlot().setBackgroundPaint(Color.WHITE);
+        save(png, chart);
+    }
+
+    private static void save(Path png, JFreeChart chart) throws IOException {
+        Path parent = png.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempFile(parent, "." + png.getFileName(), ".tmp");
+        try {
+            ChartUtils.saveChartAsPNG(tmp.toFile(), chart, WIDTH, HEIGHT);
+            Files.move(tmp, png, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Insertion-ordered map, for series in the order they were run. */
+    public static <V> Map<String, V> ordered() {
+        return new LinkedHashMap<>();
+    }
+}

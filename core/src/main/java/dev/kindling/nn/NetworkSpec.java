@@ -1,0 +1,66 @@
+package dev.kindling.nn;
+
+import dev.kindling.KindlingException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A whole network's description: input shape, layers, and the output/loss pair. This is the
+ * architecture part of a model file and of a config file.
+ */
+public record NetworkSpec(Shape input, List<LayerSpec> layers, String loss) {
+
+    public NetworkSpec {
+        if (input == null) {
+            throw new KindlingException("network.input: missing (e.g. [1, 28, 28] or [784, 1, 1])");
+        }
+        if (layers == null || layers.isEmpty()) {
+            throw new KindlingException("network.layers: missing or empty");
+        }
+        layers = List.copyOf(layers);
+        loss = loss == null ? SoftmaxCrossEntropy.NAME : loss;
+        if (!loss.equals(SoftmaxCrossEntropy.NAME) && !loss.equals(IdentityMse.NAME)) {
+            throw new KindlingException("network.loss: unknown value \"" + loss + "\" (expected "
+                    + SoftmaxCrossEntropy.NAME + " or " + IdentityMse.NAME + ")");
+        }
+    }
+
+    /**
+     * The MLP shorthand of the command line: "784-100-10" is 784 inputs, ReLU hidden layers and
+     * a softmax output; dropout (if > 0) follows every hidden activation.
+     */
+    public static NetworkSpec mlp(String arch, String init, double dropout) {
+        String[] parts = arch == null ? new String[0] : arch.trim().split("-");
+        if (parts.length < 2) {
+            throw new KindlingException("arch: \"" + arch + "\" must be sizes joined by '-', e.g. 784-100-10");
+        }
+        int[] sizes = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                sizes[i] = Integer.parseInt(parts[i].trim());
+            } catch (NumberFormatException e) {
+                throw new KindlingException("arch: \"" + arch + "\" has \"" + parts[i] + "\", which is not a whole number");
+            }
+            if (sizes[i] <= 0) {
+                throw new KindlingException("arch: \"" + arch + "\" has size " + sizes[i] + ", every size must be > 0");
+            }
+        }
+        List<LayerSpec> layers = new ArrayList<>();
+        for (int i = 1; i < sizes.length; i++) {
+            boolean hidden = i < sizes.length - 1;
+            layers.add(new LayerSpec.Dense(sizes[i], init));
+            if (hidden) {
+                layers.add(new LayerSpec.Relu());
+                if (dropout > 0) {
+                    layers.add(new LayerSpec.Dropout(dropout));
+                }
+            }
+        }
+        return new NetworkSpec(Shape.vector(sizes[0]), layers, SoftmaxCrossEntropy.NAME);
+    }
+
+    /** Whether data of this per-example shape can be fed to the network. */
+    public boolean accepts(Shape data) {
+        return input.equals(data) || (input.isVector() && input.size() == data.size());
+    }
+}

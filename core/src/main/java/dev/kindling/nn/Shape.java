@@ -1,0 +1,36 @@
+package dev.kindling.nn;
+
+import com.fasterxml.jackson.annotation.JsonFormat;
+import dev.kindling.KindlingException;
+
+/**
+ * The shape of one example: channels × height × width; a plain vector is (n, 1, 1).
+ * In JSON and YAML it is written as an array, {@code [1, 28, 28]}.
+ */
+@JsonFormat(shape = JsonFormat.Shape.ARRAY)
+public record Shape(int channels, int height, int width) {
+
+    public Shape {
+        if (channels <= 0 || height <= 0 || width <= 0) {
+            throw new KindlingException("shape: " + channels + "x" + height + "x" + width
+                    + " must have every dimension > 0");
+        }
+    }
+
+    public static Shape vector(int n) {
+        return new Shape(n, 1, 1);
+    }
+
+    public int size() {
+        return channels * height * width;
+    }
+
+    public boolean isVector() {
+        return height == 1 && width == 1;
+    }
+
+    @Override
+    public String toString() {
+        return isVector() ? Integer.toString(channels) : channels + "x" + height + "x" + width;
+    }
+}

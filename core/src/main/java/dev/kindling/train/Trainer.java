@@ -1,0 +1,183 @@
+package dev.kindling.train;
+
+import dev.kindling.KindlingException;
+import dev.kindling.data.Dataset;
+import dev.kindling.nn.Network;
+import dev.kindling.optim.LearningRateSchedule;
+import dev.kindling.optim.Optimizer;
+import dev.kindling.optim.WeightDecay;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Single-machine mini-batch training: seeded shuffling each epoch, one optimizer step per
+ * batch (weight decay applied first, in one place), evaluation on the training sample and the
+ * evaluation set after each epoch, optional early stopping. The same seed gives the same run.
+ */
+public final class Trainer {
+    private final Network net;
+    private final Optimizer optimizer;
+    private final TrainConfig config;
+    private final float[] optimizerState;
+    private long step;
+
+    public Trainer(Network net, Optimizer optimizer, TrainConfig config) {
+        this.net = net;
+        this.optimizer = optimizer;
+        this.config = config;
+        this.optimizerState = new float[optimizer.stateSize(net.parameters().length)];
+    }
+
+    /** Optimizer state, to checkpoint or average; changed in place by training. */
+    public float[] optimizerState() {
+        return optimizerState;
+    }
+
+    public long step() {
+        return step;
+    }
+
+    public History fit(Dataset train, Dataset eval, TrainListener listener) {
+        checkCompatible(train, "training data");
+        if (eval != null) {
+            checkCompatible(eval, "evaluation data");
+        }
+        int n = train.size();
+        int batch = Math.min(config.batchSize(), n);
+        int features = train.featureCount();
+        int classes = net.outputCount();
+        long stepsPerEpoch = (n + batch - 1) / batch;
+        long totalSteps = config.maxSteps() > 0 ? config.maxSteps() : stepsPerEpoch * config.epochs();
+        LearningRateSchedule schedule = LearningRateSchedule.parse(config.schedule(), config.learningRate(), totalSteps);
+        WeightDecay decay = new WeightDecay(config.weightDecay(), net.weightRanges());
+
+        float[] x = new float[batch * features];
+        float[] t = new float[batch * classes];
+        int[] labels = new int[batch];
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        SplittableRandom shuffle = new SplittableRandom(config.seed());
+        SplittableRandom noise = new SplittableRandom(config.seed() ^ 0x9E3779B97F4A7C15L);
+        Dataset trainSample = sample(train, config.trainEvalSamples(), config.seed());
+        float[] params = net.parameters();
+        float[] grads = net.gradients();
+
+        List<EpochMetrics> epochs = new ArrayList<>();
+        double bestLoss = Double.POSITIVE_INFINITY;
+        int bestEpoch = 0;
+        boolean stoppedEarly = false;
+        double trainingNanos = 0;
+        double rate = schedule.rate(Math.max(1, step));
+        for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+            shuffle(order, shuffle);
+            long start = System.nanoTime();
+            long seen = 0;
+            for (int from = 0; from < n && !done(); from += batch) {
+                int to = Math.min(n, from + batch);
+                int b = to - from;
+                train.fillBatch(order, from, to, x, t, labels);
+                double loss = net.gradient(x, t, b, 1f / b, noise) / b;
+                if (!Double.isFinite(loss)) {
+                    throw new KindlingException("training diverged: loss is " + loss + " at step " + (step + 1)
+                            + " (epoch " + epoch + "); lower the learning rate (lr: " + config.learningRate() + ")");
+                }
+                decay.apply(params, grads);
+                step++;
+                rate = schedule.rate(step);
+                optimizer.update(params, grads, optimizerState, step, (float) rate);
+                seen += b;
+                if (listener != null) {
+                    listener.onStep(step, loss);
+                }
+            }
+            trainingNanos += System.nanoTime() - start;
+            double epochSeconds = (System.nanoTime() - start) / 1e9;
+            Evaluation onTrain = evaluate(net, trainSample, batch);
+            Evaluation onEval = eval == null ? new Evaluation(Double.NaN, Double.NaN, 0) : evaluate(net, eval, batch);
+            EpochMetrics m = new EpochMetrics(epoch, step, onTrain.loss() + decay.penalty(params), onTrain.accuracy(),
+                    onEval.loss(), onEval.accuracy(), seen / Math.max(epochSeconds, 1e-9), trainingNanos / 1e9, rate);
+            epochs.add(m);
+            if (listener != null) {
+                listener.onEpoch(m);
+            }
+            double monitored = eval == null ? m.trainLoss() : m.testLoss();
+            if (monitored < bestLoss) {
+                bestLoss = monitored;
+                bestEpoch = epoch;
+            } else if (config.patience() > 0 && epoch - bestEpoch >= config.patience()) {
+                stoppedEarly = epoch < config.epochs();
+                break;
+            }
+            if (done()) {
+                break;
+            }
+        }
+        return new History(List.copyOf(epochs), bestEpoch, stoppedEarly);
+    }
+
+    private boolean done() {
+        return config.maxSteps() > 0 && step >= config.maxSteps();
+    }
+
+    private void checkCompatible(Dataset data, String what) {
+        if (!net.spec().accepts(data.shape())) {
+            throw new KindlingException(what + ": examples of shape " + data.shape()
+                    + " do not fit the network's input " + net.spec().input());
+        }
+        if (data.classes() > net.outputCount()) {
+            throw new KindlingException(what + ": " + data.classes() + " classes but the network has "
+                    + net.outputCount() + " outputs");
+        }
+    }
+
+    /** Mean data loss and accuracy in inference mode (no dropout, BatchNorm running stats). */
+    public static Evaluation evaluate(Network net, Dataset data, int batch) {
+        int n = data.size();
+        if (n == 0) {
+            return new Evaluation(Double.NaN, Double.NaN, 0);
+        }
+        batch = Math.min(batch, n);
+        float[] x = new float[batch * data.featureCount()];
+        float[] t = new float[batch * net.outputCount()];
+        int[] labels = new int[batch];
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        double loss = 0;
+        long correct = 0;
+        for (int from = 0; from < n; from += batch) {
+            int to = Math.min(n, from + batch);
+            data.fillBatch(order, from, to, x, t, labels);
+            loss += net.forward(x, t, to - from, false, null);
+            correct += net.correct(labels, to - from);
+        }
+        return new Evaluation(loss / n, (double) correct / n, n);
+    }
+
+    private static Dataset sample(Dataset data, int limit, long seed) {
+        if (data.size() <= limit) {
+            return data;
+        }
+        int[] order = new int[data.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        shuffle(order, new SplittableRandom(seed + 1));
+        int[] picked = java.util.Arrays.copyOf(order, limit);
+        java.util.Arrays.sort(picked);
+        return data.select(picked);
+    }
+
+    static void shuffle(int[] a, SplittableRandom rng) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int tmp = a[i];
+            a[i] = a[j];
+            a[j] = tmp;
+        }
+    }
+}
