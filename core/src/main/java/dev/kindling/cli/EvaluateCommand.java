@@ -3,7 +3,7 @@ package dev.kindling.cli;
 import dev.kindling.KindlingException;
 import dev.kindling.backend.Backends;
 import dev.kindling.data.Dataset;
-import dev.kindling.data.FashionMnist;
+import dev.kindling.data.IdxDirectory;
 import dev.kindling.io.Json;
 import dev.kindling.io.ModelFile;
 import dev.kindling.nn.Network;
@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 /** {@code kindling evaluate}: test-set loss and accuracy of a saved model, as one JSON object. */
@@ -30,12 +32,19 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "auto", description = "auto|blas|java|loop.")
     String backend;
 
+    @Spec
+    CommandSpec spec;
+
+    private java.io.PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
     @Override
     public Integer call() {
         Network net = ModelFile.load(model, Backends.create(backend));
-        Dataset test = FashionMnist.load(data).test();
-        if (!net.spec().accepts(test.shape())) {
-            throw new KindlingException(data + ": examples of shape " + test.shape()
+        Dataset test = IdxDirectory.open(data).loadTest();
+        if (!net.spec().accepts(Trainer.shapeOf(test))) {
+            throw new KindlingException(data + ": examples of shape " + Trainer.shapeOf(test)
                     + " do not fit the model's input " + net.spec().input() + " (" + model + ")");
         }
         Evaluation e = Trainer.evaluate(net, test, 500);
@@ -43,7 +52,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         result.put("accuracy", e.accuracy());
         result.put("loss", e.loss());
         result.put("examples", e.examples());
-        System.out.println(Json.line(result));
+        out().println(Json.line(result));
         return 0;
     }
 }

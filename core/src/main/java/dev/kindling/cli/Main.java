@@ -1,6 +1,7 @@
 package dev.kindling.cli;
 
 import dev.kindling.KindlingException;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,7 +23,13 @@ public final class Main {
 
     /** Runs the launcher and returns its exit code (tests call this instead of main). */
     public static int run(String... args) {
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof KindlingException) {
                 cmd.getErr().println("kindling: " + e.getMessage());

@@ -6,21 +6,26 @@ import dev.kindling.backend.Backends;
 import dev.kindling.config.Defaults;
 import dev.kindling.config.JobConfig;
 import dev.kindling.data.Dataset;
-import dev.kindling.data.FashionMnist;
+import dev.kindling.data.IdxDirectory;
 import dev.kindling.io.ModelFile;
 import dev.kindling.nn.Network;
 import dev.kindling.nn.NetworkSpec;
+import dev.kindling.optim.AdamW;
 import dev.kindling.optim.Optimizer;
+import dev.kindling.optim.OptimizerConfig;
 import dev.kindling.optim.Optimizers;
 import dev.kindling.train.EpochMetrics;
 import dev.kindling.train.History;
 import dev.kindling.train.TrainConfig;
+import dev.kindling.train.TrainListener;
 import dev.kindling.train.Trainer;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 /** {@code kindling train}: trains a network and writes OUT/model/ and OUT/metrics.jsonl. */
@@ -47,7 +52,7 @@ public final class TrainCommand implements Callable<Integer> {
             + Defaults.OPTIMIZER + ".")
     String optimizer;
 
-    @Option(names = "--lr", description = "Learning rate. Default " + Defaults.LR + ".")
+    @Option(names = "--lr", description = "Learning rate. Default: the optimizer's (0.01; 0.001 for adam, adamw).")
     Double lr;
 
     @Option(names = "--schedule", description = "constant | step:EVERY:GAMMA | cosine. Default constant.")
@@ -86,6 +91,13 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace the results of an earlier run in --out.")
     boolean overwrite;
 
+    @Spec
+    CommandSpec spec;
+
+    private java.io.PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
     @Override
     public Integer call() {
         JobConfig flags = new JobConfig(null, arch, init, dropout, optimizer, lr, schedule, batch, epochs, seed,
@@ -95,30 +107,39 @@ public final class TrainCommand implements Callable<Integer> {
         if (!"single".equals(plan.master)) {
             throw new UsageException("master: \"" + plan.master + "\" is not available in this build; use --master single");
         }
+        if (limit != null && limit <= 0) {
+            throw new UsageException("limit: " + limit + " must be > 0");
+        }
         RunDirectory run = RunDirectory.open(out, overwrite);
 
-        FashionMnist.Split split = FashionMnist.load(data);
-        Dataset train = limit == null ? split.train() : split.train().subset(0, Math.min(limit, split.train().size()));
+        IdxDirectory dir = IdxDirectory.open(data);
+        Dataset all = dir.loadTrain();
+        Dataset test = dir.loadTest();
+        Dataset train = limit == null ? all : all.subset(0, Math.min(limit, all.size()));
         Backend be = Backends.create(plan.backend);
         Network net = Network.build(plan.spec, be);
         net.initialize(plan.train.seed());
-        Trainer trainer = new Trainer(net, plan.optimizer, plan.train);
-        System.out.printf("kindling: training %s on %,d examples (%s backend, %s, lr %s, batch %d, %d epochs)%n",
-                describe(plan.spec), train.size(), be.name(), plan.optimizer.name(), plan.train.learningRate(),
+        Optimizer opt = Optimizers.create(plan.optimizer, net.weightRanges());
+        Trainer trainer = new Trainer(net, opt, plan.train);
+        out().printf("kindling: training %s on %,d examples (%s backend, %s, lr %s, batch %d, %d epochs)%n",
+                describe(plan.spec), train.size(), be.name(), opt.name(), plan.train.learningRate(),
                 plan.train.batchSize(), plan.train.epochs());
         run.writeConfig(job);
-        History history = trainer.fit(train, split.test(), m -> {
-            run.appendMetrics(m);
-            System.out.println(Progress.epochLine(m, plan.train.epochs()));
+        History history = trainer.fit(train, test, new TrainListener() {
+            @Override
+            public void onEpoch(EpochMetrics m) {
+                run.appendMetrics(m);
+                out().println(Progress.epochLine(m, plan.train.epochs()));
+            }
         });
         Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("optimizer", plan.optimizer.name());
+        meta.put("optimizer", opt.name());
         meta.put("epochs", history.epochs().size());
         meta.put("test_accuracy", history.last().testAccuracy());
         meta.put("test_loss", history.last().testLoss());
         ModelFile.save(net, meta, run.modelDir());
         EpochMetrics last = history.last();
-        System.out.printf("kindling: done: test accuracy %.4f, model in %s%n", last.testAccuracy(), run.modelDir());
+        out().printf("kindling: done: test accuracy %.4f, model in %s%n", last.testAccuracy(), run.modelDir());
         return 0;
     }
 
@@ -127,13 +148,13 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** The resolved settings of a job: defaults filled, every value validated. */
-    record Plan(NetworkSpec spec, Optimizer optimizer, TrainConfig train, String backend, String master) {
+    record Plan(NetworkSpec spec, OptimizerConfig optimizer, TrainConfig train, String backend, String master) {
         static Plan of(JobConfig job) {
             try {
                 NetworkSpec spec = job.networkSpec();
                 String optName = job.optimizer() == null ? Defaults.OPTIMIZER : job.optimizer();
                 TrainConfig train = TrainConfig.defaults();
-                train = train.withLearningRate(job.lr() == null ? Defaults.LR : job.lr());
+                train = train.withLearningRate(job.lr() == null ? Optimizers.defaultLearningRate(optName) : job.lr());
                 if (job.batch() != null) {
                     train = train.withBatchSize(job.batch());
                 }
@@ -153,9 +174,12 @@ public final class TrainCommand implements Callable<Integer> {
                     train = train.withMaxSteps(job.maxSteps());
                 }
                 double decay = job.weightDecay() == null ? 0 : job.weightDecay();
-                Optimizer opt = Optimizers.create(optName, decay);
                 // AdamW decays inside the optimizer (decoupled); the L2 term must not apply twice.
-                train = train.withWeightDecay(optName.equals("adamw") ? 0 : decay);
+                boolean decoupled = OptimizerConfig.of(optName).name().equals(AdamW.NAME);
+                OptimizerConfig opt = decoupled && job.weightDecay() != null
+                        ? new OptimizerConfig(optName, null, null, null, null, null, (float) decay)
+                        : OptimizerConfig.of(optName);
+                train = train.withWeightDecay(decoupled ? 0 : decay);
                 String backend = job.backend() == null ? Defaults.BACKEND : job.backend();
                 Backends.checkName(backend);
                 return new Plan(spec, opt, train, backend, job.master() == null ? "single" : job.master());

@@ -5,7 +5,6 @@ public final class Defaults {
     public static final String ARCH = "784-100-10";
     public static final String INIT = "he";
     public static final String OPTIMIZER = "adam";
-    public static final double LR = 0.001;
     public static final String SCHEDULE = "constant";
     public static final int BATCH = 100;
     public static final int EPOCHS = 10;

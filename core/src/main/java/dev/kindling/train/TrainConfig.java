@@ -2,6 +2,7 @@ package dev.kindling.train;
 
 import dev.kindling.KindlingException;
 import dev.kindling.config.Defaults;
+import dev.kindling.optim.Optimizers;
 
 /**
  * The knobs of a training loop, validated where they are set. Defaults live in
@@ -42,7 +43,7 @@ public record TrainConfig(int batchSize, int epochs, long seed, double learningR
     }
 
     public static TrainConfig defaults() {
-        return new TrainConfig(Defaults.BATCH, Defaults.EPOCHS, Defaults.SEED, Defaults.LR, Defaults.SCHEDULE,
+        return new TrainConfig(Defaults.BATCH, Defaults.EPOCHS, Defaults.SEED, Optimizers.defaultLearningRate(Defaults.OPTIMIZER), Defaults.SCHEDULE,
                 0, 0, 0, 10_000);
     }
 

@@ -3,6 +3,7 @@ package dev.kindling.train;
 import dev.kindling.KindlingException;
 import dev.kindling.data.Dataset;
 import dev.kindling.nn.Network;
+import dev.kindling.nn.Shape;
 import dev.kindling.optim.LearningRateSchedule;
 import dev.kindling.optim.Optimizer;
 import dev.kindling.optim.WeightDecay;
@@ -49,8 +50,8 @@ public final class Trainer {
         int classes = net.outputCount();
         long stepsPerEpoch = (n + batch - 1) / batch;
         long totalSteps = config.maxSteps() > 0 ? config.maxSteps() : stepsPerEpoch * config.epochs();
-        LearningRateSchedule schedule = LearningRateSchedule.parse(config.schedule(), config.learningRate(), totalSteps);
-        WeightDecay decay = new WeightDecay(config.weightDecay(), net.weightRanges());
+        LearningRateSchedule schedule = LearningRateSchedule.parse(config.schedule(), (float) config.learningRate(), totalSteps);
+        WeightDecay decay = new WeightDecay((float) config.weightDecay(), net.weightRanges());
 
         float[] x = new float[batch * features];
         float[] t = new float[batch * classes];
@@ -123,14 +124,18 @@ public final class Trainer {
     }
 
     private void checkCompatible(Dataset data, String what) {
-        if (!net.spec().accepts(data.shape())) {
-            throw new KindlingException(what + ": examples of shape " + data.shape()
+        if (!net.spec().accepts(shapeOf(data))) {
+            throw new KindlingException(what + ": examples of shape " + shapeOf(data)
                     + " do not fit the network's input " + net.spec().input());
         }
         if (data.classes() > net.outputCount()) {
             throw new KindlingException(what + ": " + data.classes() + " classes but the network has "
                     + net.outputCount() + " outputs");
         }
+    }
+
+    public static Shape shapeOf(Dataset data) {
+        return new Shape(data.channels(), data.height(), data.width());
     }
 
     /** Mean data loss and accuracy in inference mode (no dropout, BatchNorm running stats). */
