@@ -316,7 +316,13 @@ public final class Dataset implements Serializable {
             throw new KindlingException(String.format(
                     "%s: %d classes is out of range (1 to %d)", source, classes, MAX_CLASSES));
         }
-        long features = (long) channels * height * width;
+        long features = (long) channels * height;
+        features = features > IdxFile.MAX_LENGTH ? features : features * width;
+        if (features > IdxFile.MAX_LENGTH) {
+            throw new KindlingException(String.format(
+                    "%s: example shape %d x %d x %d has more pixels than fit in one array",
+                    source, channels, height, width));
+        }
         long expected = features * labels.length;
         if (pixels.length != expected) {
             throw new KindlingException(String.format(

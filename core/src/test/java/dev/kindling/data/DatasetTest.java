@@ -136,6 +136,9 @@ class DatasetTest {
         KindlingException many = assertThrows(KindlingException.class,
                 () -> new Dataset("s", 1, 1, 1, 257, new byte[0], new byte[0]));
         assertTrue(many.getMessage().contains("257 classes"), many.getMessage());
+        KindlingException huge = assertThrows(KindlingException.class,
+                () -> new Dataset("s", 65536, 65536, 2, 10, new byte[0], new byte[0]));
+        assertTrue(huge.getMessage().contains("65536 x 65536 x 2 has more pixels than fit"), huge.getMessage());
     }
 
     @Test

@@ -142,6 +142,15 @@ class IdxFileBadInputTest {
     }
 
     @Test
+    void truncatedDataBehindAHugeButPossiblePromise() {
+        // 2 GB promised, 10 bytes present: must fail as truncated, not by running out of memory.
+        Path file = write(dir.resolve(IMAGES), concat(header(0x00000803, 2000, 1000, 1000), new byte[10]));
+        String message = fails(file, 3);
+        assertEquals(file + ": truncated: the header promises 2000 x 1000 x 1000 = 2000000000 bytes of data "
+                + "but the file ends after 10 of them", message);
+    }
+
+    @Test
     void truncatedGzipStream() {
         byte[] compressed = gzip(idx(noise(100 * 784), 100, 28, 28));
         Path file = write(dir.resolve(IMAGES + ".gz"), cut(compressed, compressed.length / 2));
