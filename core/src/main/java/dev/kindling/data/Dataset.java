@@ -1,0 +1,355 @@
+package dev.kindling.data;
+
+import dev.kindling.KindlingException;
+
+import java.io.IOException;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Random;
+
+/**
+ * An immutable set of labelled images kept as two compact arrays: one byte per pixel (uint8)
+ * and one byte per label, not an object per example, so 60,000 Fashion-MNIST images take
+ * 47 MB and a Spark shard caches as a single block.
+ *
+ * <p>Example {@code i} occupies pixels {@code [i·F, (i+1)·F)} where F = {@link #featureCount()}
+ * = channels × height × width, channel-major then row-major, the layout the network's input
+ * layer and Conv2D expect. Labels are class indices {@code 0 ≤ label < classes}.
+ *
+ * <p>Serializable so Spark can ship and cache shards; deserialisation re-runs the constructor's
+ * checks.
+ */
+public final class Dataset implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** The number of classes of MNIST and Fashion-MNIST, used when none is given. */
+    public static final int DEFAULT_CLASSES = 10;
+    /** Labels are stored as unsigned bytes. */
+    public static final int MAX_CLASSES = 256;
+
+    /** pixel / 255f for every byte value, so normalising is one table load per pixel. */
+    private static final float[] SCALE = new float[256];
+
+    static {
+        for (int v = 0; v < SCALE.length; v++) {
+            SCALE[v] = v / 255f;
+        }
+    }
+
+    private final String source;
+    private final int channels;
+    private final int height;
+    private final int width;
+    private final int classes;
+    private final byte[] pixels;
+    private final byte[] labels;
+
+    /**
+     * Builds a dataset from copies of {@code pixels} and {@code labels}; {@code labels.length}
+     * is the number of examples.
+     *
+     * @param source where the data came from, for error messages
+     * @throws KindlingException if the shape or number of classes is out of range, the pixel
+     *                           count does not match, or a label is not below {@code classes}
+     */
+    public Dataset(String source, int channels, int height, int width, int classes, byte[] pixels, byte[] labels) {
+        this(source, channels, height, width, classes, pixels.clone(), labels.clone(), source);
+    }
+
+    /** Takes the arrays as they are; callers pass arrays nobody else holds. */
+    private Dataset(String source, int channels, int height, int width, int classes,
+                    byte[] pixels, byte[] labels, String labelSource) {
+        this.source = Objects.requireNonNull(source, "source");
+        this.channels = channels;
+        this.height = height;
+        this.width = width;
+        this.classes = classes;
+        this.pixels = pixels;
+        this.labels = labels;
+        validate(labelSource);
+    }
+
+    /** A dataset of {@link #DEFAULT_CLASSES} classes from an images file and a labels file. */
+    public static Dataset fromIdx(IdxFile images, IdxFile labels) {
+        return fromIdx(images, labels, DEFAULT_CLASSES);
+    }
+
+    /**
+     * A dataset from a 3-dimensional images file (count × height × width, one channel) and a
+     * 1-dimensional labels file with the same count.
+     *
+     * @throws KindlingException if the ranks or counts disagree or a label is out of range
+     */
+    public static Dataset fromIdx(IdxFile images, IdxFile labels, int classes) {
+        if (images.rank() != 3) {
+            throw new KindlingException(String.format(
+                    "%s: an images file has 3 dimensions (count x height x width), but this one has %d (%s)",
+                    images.source(), images.rank(), IdxParser.describe(images.dimensions())));
+        }
+        if (labels.rank() != 1) {
+            throw new KindlingException(String.format(
+                    "%s: a labels file has 1 dimension (count), but this one has %d (%s)",
+                    labels.source(), labels.rank(), IdxParser.describe(labels.dimensions())));
+        }
+        if (images.dimension(0) != labels.dimension(0)) {
+            throw new KindlingException(String.format("%s holds %d images but %s holds %d labels",
+                    images.source(), images.dimension(0), labels.source(), labels.dimension(0)));
+        }
+        return new Dataset(images.source(), 1, images.dimension(1), images.dimension(2), classes,
+                images.sharedData(), labels.sharedData(), labels.source());
+    }
+
+    /** Reads an images file and a labels file (raw or gzip) as a {@link #DEFAULT_CLASSES}-class dataset. */
+    public static Dataset read(Path images, Path labels) {
+        return read(images, labels, DEFAULT_CLASSES);
+    }
+
+    /**
+     * Reads an images file and a labels file, raw or gzip.
+     *
+     * @throws KindlingException if either file is missing or malformed, or they do not match
+     */
+    public static Dataset read(Path images, Path labels, int classes) {
+        return fromIdx(IdxFile.read(images, 3), IdxFile.read(labels, 1), classes);
+    }
+
+    /** Where the data came from (the images file, for data read from IDX). */
+    public String source() {
+        return source;
+    }
+
+    /** The number of examples. */
+    public int size() {
+        return labels.length;
+    }
+
+    public int channels() {
+        return channels;
+    }
+
+    public int height() {
+        return height;
+    }
+
+    public int width() {
+        return width;
+    }
+
+    /** The number of classes: every label is below it, and one-hot rows have this length. */
+    public int classes() {
+        return classes;
+    }
+
+    /** Inputs per example: channels × height × width. */
+    public int featureCount() {
+        return channels * height * width;
+    }
+
+    /** The class of example {@code i}. */
+    public int label(int i) {
+        return labels[i] & 0xFF;
+    }
+
+    /** Pixel {@code feature} of example {@code i}, 0 to 255. */
+    public int pixel(int i, int feature) {
+        Objects.checkIndex(i, size());
+        Objects.checkIndex(feature, featureCount());
+        return pixels[i * featureCount() + feature] & 0xFF;
+    }
+
+    /** How many examples each class has; index = class. */
+    public int[] labelCounts() {
+        int[] counts = new int[classes];
+        for (byte label : labels) {
+            counts[label & 0xFF]++;
+        }
+        return counts;
+    }
+
+    /** All pixels, example after example (a copy). */
+    public byte[] pixels() {
+        return pixels.clone();
+    }
+
+    /** All labels (a copy). */
+    public byte[] labels() {
+        return labels.clone();
+    }
+
+    /** Examples {@code [from, to)}, copied so the rest can be freed. */
+    public Dataset subset(int from, int to) {
+        Objects.checkFromToIndex(from, to, size());
+        int features = featureCount();
+        return new Dataset(source, channels, height, width, classes,
+                Arrays.copyOfRange(pixels, from * features, to * features),
+                Arrays.copyOfRange(labels, from, to), source);
+    }
+
+    /** The examples at {@code indices}, in that order; an index may repeat. */
+    public Dataset select(int[] indices) {
+        int features = featureCount();
+        byte[] chosenPixels = new byte[Math.multiplyExact(indices.length, features)];
+        byte[] chosenLabels = new byte[indices.length];
+        for (int k = 0; k < indices.length; k++) {
+            int i = checkExample(indices[k], k);
+            System.arraycopy(pixels, i * features, chosenPixels, k * features, features);
+            chosenLabels[k] = labels[i];
+        }
+        return new Dataset(source, channels, height, width, classes, chosenPixels, chosenLabels, source);
+    }
+
+    /**
+     * The same examples in a random order fixed by {@code seed}. The order is the same on every
+     * JVM ({@link Random}'s algorithm is specified), so runs can be reproduced elsewhere.
+     */
+    public Dataset shuffled(long seed) {
+        return select(permutation(size(), seed));
+    }
+
+    /**
+     * Splits the examples at random, fixed by {@code seed}, into a dataset of
+     * {@code firstSize} examples (element 0) and one of the rest (element 1), e.g. training
+     * and validation sets. The two never share an example.
+     */
+    public Dataset[] split(int firstSize, long seed) {
+        if (firstSize < 0 || firstSize > size()) {
+            throw new KindlingException(String.format(
+                    "%s: cannot split off %d examples from %d", source, firstSize, size()));
+        }
+        int[] order = permutation(size(), seed);
+        return new Dataset[] {
+            select(Arrays.copyOfRange(order, 0, firstSize)),
+            select(Arrays.copyOfRange(order, firstSize, order.length))
+        };
+    }
+
+    /** {@link #fillBatch(int[], int, int, float[], float[], int[])} for examples {@code [from, to)} in order. */
+    public void fillBatch(int from, int to, float[] x, float[] oneHot, int[] labels) {
+        Objects.checkFromToIndex(from, to, size());
+        fill(null, from, to, x, oneHot, labels);
+    }
+
+    /**
+     * Writes the examples {@code order[from..to)} as one mini-batch, without allocating:
+     * row b of {@code x} (batch × featureCount, row-major) gets example {@code order[from + b]}
+     * with every pixel divided by 255, row b of {@code oneHot} (batch × classes) its one-hot
+     * target and {@code labels[b]} its class. The arrays may be longer than needed (a reused
+     * buffer sized for the largest batch); {@code oneHot} or {@code labels} may be null when
+     * not wanted.
+     */
+    public void fillBatch(int[] order, int from, int to, float[] x, float[] oneHot, int[] labels) {
+        Objects.checkFromToIndex(from, to, order.length);
+        fill(order, from, to, x, oneHot, labels);
+    }
+
+    private void fill(int[] order, int from, int to, float[] x, float[] oneHot, int[] labelsOut) {
+        int batch = to - from;
+        int features = featureCount();
+        checkCapacity("x", x.length, batch, features);
+        if (oneHot != null) {
+            checkCapacity("oneHot", oneHot.length, batch, classes);
+        }
+        if (labelsOut != null) {
+            checkCapacity("labels", labelsOut.length, batch, 1);
+        }
+        for (int b = 0; b < batch; b++) {
+            int i = order == null ? from + b : checkExample(order[from + b], from + b);
+            int src = i * features;
+            int dst = b * features;
+            for (int f = 0; f < features; f++) {
+                x[dst + f] = SCALE[pixels[src + f] & 0xFF];
+            }
+            int label = labels[i] & 0xFF;
+            if (oneHot != null) {
+                int row = b * classes;
+                Arrays.fill(oneHot, row, row + classes, 0f);
+                oneHot[row + label] = 1f;
+            }
+            if (labelsOut != null) {
+                labelsOut[b] = label;
+            }
+        }
+    }
+
+    private static void checkCapacity(String name, int length, int batch, int perExample) {
+        long needed = (long) batch * perExample;
+        if (length < needed) {
+            throw new IllegalArgumentException(String.format(
+                    "%s holds %d values; a batch of %d examples needs %d", name, length, batch, needed));
+        }
+    }
+
+    private int checkExample(int i, int position) {
+        if (i < 0 || i >= size()) {
+            throw new IndexOutOfBoundsException(String.format(
+                    "example index %d at position %d is out of range for %d examples", i, position, size()));
+        }
+        return i;
+    }
+
+    private static int[] permutation(int n, long seed) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        Random random = new Random(seed);
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int swap = order[i];
+            order[i] = order[j];
+            order[j] = swap;
+        }
+        return order;
+    }
+
+    private void validate(String labelSource) {
+        if (channels < 1 || height < 1 || width < 1) {
+            throw new KindlingException(String.format(
+                    "%s: bad example shape %d x %d x %d (channels x height x width must each be at least 1)",
+                    source, channels, height, width));
+        }
+        if (classes < 1 || classes > MAX_CLASSES) {
+            throw new KindlingException(String.format(
+                    "%s: %d classes is out of range (1 to %d)", source, classes, MAX_CLASSES));
+        }
+        long features = (long) channels * height;
+        features = features > IdxFile.MAX_LENGTH ? features : features * width;
+        if (features > IdxFile.MAX_LENGTH) {
+            throw new KindlingException(String.format(
+                    "%s: example shape %d x %d x %d has more pixels than fit in one array",
+                    source, channels, height, width));
+        }
+        long expected = features * labels.length;
+        if (pixels.length != expected) {
+            throw new KindlingException(String.format(
+                    "%s: %d pixel bytes do not make %d examples of %d x %d x %d (expected %d)",
+                    source, pixels.length, labels.length, channels, height, width, expected));
+        }
+        for (int i = 0; i < labels.length; i++) {
+            int label = labels[i] & 0xFF;
+            if (label >= classes) {
+                throw new KindlingException(String.format(
+                        "%s: label %d at index %d is out of range for %d classes (0 to %d)",
+                        labelSource, label, i, classes, classes - 1));
+            }
+        }
+    }
+
+    private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        if (source == null || pixels == null || labels == null) {
+            throw new InvalidObjectException("a serialized Dataset is missing its source or data");
+        }
+        validate(source);
+    }
+
+    @Override
+    public String toString() {
+        return String.format("Dataset[%d examples of %d x %d x %d, %d classes, from %s]",
+                size(), channels, height, width, classes, source);
+    }
+}
