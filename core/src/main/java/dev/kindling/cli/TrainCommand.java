@@ -102,7 +102,12 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         JobConfig flags = new JobConfig(null, arch, init, dropout, optimizer, lr, schedule, batch, epochs, seed,
                 weightDecay, patience, null, backend, master, null, null, null, null);
-        JobConfig job = (configFile == null ? JobConfig.empty() : JobConfig.read(configFile)).overriddenBy(flags);
+        JobConfig job;
+        try {
+            job = (configFile == null ? JobConfig.empty() : JobConfig.read(configFile)).overriddenBy(flags);
+        } catch (KindlingException e) {
+            throw new UsageException(e.getMessage());
+        }
         Plan plan = Plan.of(job);
         if (!"single".equals(plan.master)) {
             throw new UsageException("master: \"" + plan.master + "\" is not available in this build; use --master single");
@@ -181,7 +186,7 @@ public final class TrainCommand implements Callable<Integer> {
                         : OptimizerConfig.of(optName);
                 train = train.withWeightDecay(decoupled ? 0 : decay);
                 String backend = job.backend() == null ? Defaults.BACKEND : job.backend();
-                Backends.checkName(backend);
+                Backends.resolve(backend);
                 return new Plan(spec, opt, train, backend, job.master() == null ? "single" : job.master());
             } catch (UsageException e) {
                 throw e;

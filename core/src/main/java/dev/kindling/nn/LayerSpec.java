@@ -27,8 +27,11 @@ public sealed interface LayerSpec {
 
     Layer build(Shape in, Backend backend);
 
-    record Dense(int units, String init) implements LayerSpec {
+    record Dense(Integer units, String init) implements LayerSpec {
         public Dense {
+            if (units == null) {
+                throw new KindlingException("dense.units: missing");
+            }
             if (units <= 0) {
                 throw new KindlingException("dense.units: " + units + " must be > 0");
             }
@@ -42,8 +45,11 @@ public sealed interface LayerSpec {
         }
     }
 
-    record Conv(int filters, int kernel, Integer stride, Integer padding, String init) implements LayerSpec {
+    record Conv(Integer filters, Integer kernel, Integer stride, Integer padding, String init) implements LayerSpec {
         public Conv {
+            if (filters == null || kernel == null) {
+                throw new KindlingException("conv: " + (filters == null ? "filters" : "kernel") + " missing");
+            }
             stride = stride == null ? 1 : stride;
             padding = padding == null ? 0 : padding;
             init = init == null ? "he" : init;
@@ -56,8 +62,11 @@ public sealed interface LayerSpec {
         }
     }
 
-    record MaxPool(int size, Integer stride) implements LayerSpec {
+    record MaxPool(Integer size, Integer stride) implements LayerSpec {
         public MaxPool {
+            if (size == null) {
+                throw new KindlingException("maxpool.size: missing");
+            }
             stride = stride == null ? size : stride;
         }
 
@@ -82,7 +91,13 @@ public sealed interface LayerSpec {
         }
     }
 
-    record Dropout(double rate) implements LayerSpec {
+    record Dropout(Double rate) implements LayerSpec {
+        public Dropout {
+            if (rate == null) {
+                throw new KindlingException("dropout.rate: missing");
+            }
+        }
+
         @Override
         public Layer build(Shape in, Backend backend) {
             return new dev.kindling.nn.Dropout(in, rate);

@@ -30,7 +30,7 @@ public record NetworkSpec(Shape input, List<LayerSpec> layers, String loss) {
      * a softmax output; dropout (if > 0) follows every hidden activation.
      */
     public static NetworkSpec mlp(String arch, String init, double dropout) {
-        String[] parts = arch == null ? new String[0] : arch.trim().split("-");
+        String[] parts = arch == null ? new String[0] : arch.trim().split("-", -1);
         if (parts.length < 2) {
             throw new KindlingException("arch: \"" + arch + "\" must be sizes joined by '-', e.g. 784-100-10");
         }

@@ -1,6 +1,7 @@
 package dev.kindling.nn;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.kindling.KindlingException;
 
 /**
@@ -21,10 +22,12 @@ public record Shape(int channels, int height, int width) {
         return new Shape(n, 1, 1);
     }
 
+    @JsonIgnore
     public int size() {
         return channels * height * width;
     }
 
+    @JsonIgnore
     public boolean isVector() {
         return height == 1 && width == 1;
     }

@@ -46,7 +46,7 @@ class NetworkSpecTest {
         String badType = "{\"input\":[4,1,1],\"layers\":[{\"type\":\"denze\",\"units\":3}]}";
         KindlingException t = assertThrows(KindlingException.class, () -> parse(badType));
         assertTrue(t.getMessage().contains("denze"), t.getMessage());
-        String badKey = "{\"input\":[4,1,1],\"layers\":[{\"type\":\"dense\",\"unitz\":3}]}";
+        String badKey = "{\"input\":[4,1,1],\"layers\":[{\"type\":\"dense\",\"units\":3,\"unitz\":3}]}";
         KindlingException k = assertThrows(KindlingException.class, () -> parse(badKey));
         assertTrue(k.getMessage().contains("unitz"), k.getMessage());
     }
