@@ -159,7 +159,9 @@ public final class TrainCommand implements Callable<Integer> {
                 NetworkSpec spec = job.networkSpec();
                 String optName = job.optimizer() == null ? Defaults.OPTIMIZER : job.optimizer();
                 TrainConfig train = TrainConfig.defaults();
-                train = train.withLearningRate(job.lr() == null ? Optimizers.defaultLearningRate(optName) : job.lr());
+                // through the decimal string so 0.001f prints as 0.001, not 0.0010000000474974513
+                train = train.withLearningRate(job.lr() != null ? job.lr()
+                        : Double.parseDouble(Float.toString(Optimizers.defaultLearningRate(optName))));
                 if (job.batch() != null) {
                     train = train.withBatchSize(job.batch());
                 }

@@ -43,7 +43,7 @@ public record TrainConfig(int batchSize, int epochs, long seed, double learningR
     }
 
     public static TrainConfig defaults() {
-        return new TrainConfig(Defaults.BATCH, Defaults.EPOCHS, Defaults.SEED, Optimizers.defaultLearningRate(Defaults.OPTIMIZER), Defaults.SCHEDULE,
+        return new TrainConfig(Defaults.BATCH, Defaults.EPOCHS, Defaults.SEED, Double.parseDouble(Float.toString(Optimizers.defaultLearningRate(Defaults.OPTIMIZER))), Defaults.SCHEDULE,
                 0, 0, 0, 10_000);
     }
 

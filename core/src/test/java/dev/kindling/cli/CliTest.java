@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kindling.data.IdxDirectory;
 import dev.kindling.io.Json;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -17,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The launcher end to end: real files, real data, exit codes and messages. */
 class CliTest {
-    static final String DATA = IdxDirectory.DEBIAN_FASHION_MNIST.toString();
+    static final String DATA = dev.kindling.TestData.fashionMnist().toString();
 
     @TempDir
     Path tmp;

@@ -13,7 +13,7 @@ class FashionMnistTest {
 
     @Test
     void loadsTheInstalledDataset() {
-        IdxDirectory data = IdxDirectory.open(IdxDirectory.DEBIAN_FASHION_MNIST);
+        IdxDirectory data = IdxDirectory.open(dev.kindling.TestData.fashionMnist());
         Dataset train = data.loadTrain();
         Dataset test = data.loadTest();
 

@@ -25,7 +25,7 @@ class TrainerTest {
 
     @BeforeAll
     static void load() {
-        IdxDirectory dir = IdxDirectory.open(IdxDirectory.DEBIAN_FASHION_MNIST);
+        IdxDirectory dir = IdxDirectory.open(dev.kindling.TestData.fashionMnist());
         train = dir.loadTrain().subset(0, 3000);
         test = dir.loadTest().subset(0, 1000);
     }
