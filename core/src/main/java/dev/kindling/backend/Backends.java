@@ -86,8 +86,7 @@ public final class Backends {
         String vector = isVectorApiPresent()
                 ? "Vector API present"
                 : "Vector API absent (start the JVM with --add-modules " + VECTOR_MODULE + ")";
-        String picked = BlasBackend.isAvailable() ? "blas" : javaBackend();
-        return picked + "; " + blas + "; " + vector;
+        return resolve("auto") + "; " + blas + "; " + vector;
     }
 
     /** Whether the Vector API module is in the boot layer, so {@link VectorBackend} can load. */

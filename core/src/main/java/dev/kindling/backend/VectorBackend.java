@@ -10,9 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
  * across a whole k-block while each step is MR broadcasts and 2·MR fused multiply-adds.
  * Packing zero-pads the edges, so only the final store needs to know about partial tiles.
  *
- * <p>The sizes were chosen by measurement on an AVX-512 core: a 4×(2 vectors) kernel ran about
- * twice as fast as 6×2, 8×1 or 4×4 (C2 keeps its 8 accumulators in registers, and they fit
- * the 16 registers of AVX2 as well), while KC and MC mattered little.
+ * <p>The sizes were chosen by measurement on an AVX-512 core: a 4×(2 vectors) kernel ran 1.5 to
+ * 3 times as fast as 6×2, 8×1 or 4×4, and its 8 accumulators also fit the 16 registers of
+ * AVX2; KC and MC mattered little.
  *
  * <p>This class links against {@code jdk.incubator.vector}; load it only where that module is
  * in the boot layer ({@link Backends} checks before it does so).
@@ -250,8 +250,8 @@ public final class VectorBackend implements Backend {
         storeTile(alpha, beta, c, ci, ldc, mr, nr);
     }
 
-    // Kept this small so C2 inlines it; a larger store with more cases was not inlined and
-    // the boxed vectors cost two thirds of the speed.
+    // Kept small so that it is inlined: a two-vector store with a separate beta = 1 case made
+    // the whole GEMM about three times slower.
     private static void store(FloatVector acc, float alpha, float beta, float[] c, int at) {
         FloatVector scaled = acc.mul(alpha);
         if (beta != 0f) {
