@@ -1,0 +1,193 @@
+package dev.kindling.backend;
+
+import dev.kindling.KindlingException;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.openblas.global.openblas_full;
+
+/**
+ * GEMM through OpenBLAS (the JavaCPP preset), pinned to one thread.
+ *
+ * <p>One thread, because parallelism comes from Spark tasks, one per core; OpenBLAS's own
+ * default of one thread per core made every call stall for milliseconds on a 2-core machine
+ * where the cores were already busy. The setting is process-wide, so it is made once, when the
+ * library loads.
+ *
+ * <p>Operands travel through persistent native scratch buffers rather than JavaCPP's
+ * {@code float[]} overload: that overload copies every whole array in and back out on each
+ * call, which for a view into the flat parameter vector means the entire vector. Here only the
+ * rows of the view are copied, and C is copied in only when beta is not 0.
+ *
+ * <p>OpenBLAS picks its CPU kernels when it loads, from the environment variable
+ * {@code OPENBLAS_CORETYPE} or else its own detection, which may fall short of the CPU: on an
+ * AVX-512 AMD EPYC it chose Haswell (AVX2) kernels, and {@code OPENBLAS_CORETYPE=SkylakeX} ran
+ * about 1.7 times faster. Only a launcher can set it, before the JVM starts;
+ * {@link #library()} reports the kernel chosen.
+ *
+ * <p>Everything native is touched through {@code openblas_full}, the only class that declares
+ * {@code openblas_set_num_threads}. The preset maps a second copy of the library for
+ * {@code openblas_nolapack} ({@code libopenblas_nolapack.so.0} beside {@code libopenblas.so.0}),
+ * and a thread count set through one class need not govern calls made through another.
+ */
+public final class BlasBackend implements Backend {
+
+    private static final String UNAVAILABLE_REASON;
+    private static final String LIBRARY;
+
+    static {
+        String reason = null;
+        String library = null;
+        try {
+            Loader.load(openblas_full.class);
+            openblas_full.openblas_set_num_threads(1);
+            int threads = openblas_full.openblas_get_num_threads();
+            if (threads != 1) {
+                reason = "OpenBLAS still runs " + threads + " threads after openblas_set_num_threads(1)";
+            }
+            library = openblas_full.openblas_get_config().getString().trim()
+                    + ", core " + openblas_full.openblas_get_corename().getString().trim();
+        } catch (Throwable t) {
+            // Whatever goes wrong (missing jar, missing native library, wrong platform), the
+            // caller falls back to a Java backend; the reason is kept to tell the user why.
+            reason = t.getClass().getName() + ": " + t.getMessage();
+        }
+        UNAVAILABLE_REASON = reason;
+        LIBRARY = library;
+    }
+
+    private FloatPointer aBuf;
+    private FloatPointer bBuf;
+    private FloatPointer cBuf;
+
+    /** @throws KindlingException where the native library could not be loaded */
+    public BlasBackend() {
+        if (UNAVAILABLE_REASON != null) {
+            throw new KindlingException("backend: OpenBLAS is not available: " + UNAVAILABLE_REASON);
+        }
+        aBuf = new FloatPointer(1);
+        bBuf = new FloatPointer(1);
+        cBuf = new FloatPointer(1);
+    }
+
+    /** Whether OpenBLAS loaded and runs single-threaded in this JVM. Never throws. */
+    public static boolean isAvailable() {
+        return UNAVAILABLE_REASON == null;
+    }
+
+    /** Why OpenBLAS is not available, or null where it is. */
+    public static String unavailableReason() {
+        return UNAVAILABLE_REASON;
+    }
+
+    /** OpenBLAS's build configuration and the CPU kernel it chose, or null where unavailable. */
+    public static String library() {
+        return LIBRARY;
+    }
+
+    /** The thread count OpenBLAS reports now; for tests that guard the one-thread setting. */
+    static int nativeThreads() {
+        return openblas_full.openblas_get_num_threads();
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k,
+                     float alpha, float[] a, int aOff, int lda,
+                     float[] b, int bOff, int ldb,
+                     float beta, float[] c, int cOff, int ldc) {
+        GemmArgs.check(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0 || alpha == 0f) {
+            GemmArgs.scale(beta, m, n, c, cOff, ldc);
+            return;
+        }
+        int aRows = transA ? k : m;
+        int aCols = transA ? m : k;
+        int bRows = transB ? n : k;
+        int bCols = transB ? k : n;
+        aBuf = ensure(aBuf, stagedSize(aRows, aCols, lda));
+        bBuf = ensure(bBuf, stagedSize(bRows, bCols, ldb));
+        cBuf = ensure(cBuf, (long) m * n);
+        int aLd = copyIn(a, aOff, aRows, aCols, lda, aBuf);
+        int bLd = copyIn(b, bOff, bRows, bCols, ldb, bBuf);
+        if (beta != 0f) {
+            copyRowsIn(c, cOff, m, n, ldc, cBuf);
+        }
+        openblas_full.cblas_sgemm(openblas_full.CblasRowMajor,
+                transA ? openblas_full.CblasTrans : openblas_full.CblasNoTrans,
+                transB ? openblas_full.CblasTrans : openblas_full.CblasNoTrans,
+                m, n, k, alpha, aBuf, aLd, bBuf, bLd, beta, cBuf, n);
+        copyRowsOut(cBuf, m, n, c, cOff, ldc);
+    }
+
+    /**
+     * Copies a rows×cols view into {@code dst} and returns the leading dimension it has there.
+     * A view whose rows are close together travels as one block, gaps included, keeping its
+     * leading dimension (one JNI call); a sparse one is compacted row by row.
+     */
+    private static int copyIn(float[] src, int off, int rows, int cols, int ld, FloatPointer dst) {
+        if (keepsLayout(rows, cols, ld)) {
+            dst.position(0).put(src, off, (int) span(rows, cols, ld)).position(0);
+            return ld;
+        }
+        copyRowsIn(src, off, rows, cols, ld, dst);
+        return cols;
+    }
+
+    private static void copyRowsIn(float[] src, int off, int rows, int cols, int ld, FloatPointer dst) {
+        if (ld == cols) {
+            dst.position(0).put(src, off, rows * cols);
+        } else {
+            for (int r = 0; r < rows; r++) {
+                dst.position((long) r * cols).put(src, off + r * ld, cols);
+            }
+        }
+        dst.position(0);
+    }
+
+    // C goes out row by row when it has gaps: they hold data that is not ours to overwrite,
+    // and with beta = 0 their scratch counterparts were never filled.
+    private static void copyRowsOut(FloatPointer src, int rows, int cols, float[] dst, int off, int ld) {
+        if (ld == cols) {
+            src.position(0).get(dst, off, rows * cols);
+        } else {
+            for (int r = 0; r < rows; r++) {
+                src.position((long) r * cols).get(dst, off + r * ld, cols);
+            }
+        }
+        src.position(0);
+    }
+
+    private static boolean keepsLayout(int rows, int cols, int ld) {
+        return span(rows, cols, ld) <= 2L * rows * cols;
+    }
+
+    private static long span(int rows, int cols, int ld) {
+        return (long) (rows - 1) * ld + cols;
+    }
+
+    private static long stagedSize(int rows, int cols, int ld) {
+        return keepsLayout(rows, cols, ld) ? span(rows, cols, ld) : (long) rows * cols;
+    }
+
+    // Grows by at least half again, so a slowly rising size does not reallocate every call.
+    private static FloatPointer ensure(FloatPointer buf, long size) {
+        if (buf.capacity() >= size) {
+            return buf;
+        }
+        long grown = Math.max(size, buf.capacity() + buf.capacity() / 2);
+        buf.close();
+        return new FloatPointer(grown);
+    }
+
+    @Override
+    public String name() {
+        return "blas";
+    }
+
+    @Override
+    public String toString() {
+        return "blas (" + LIBRARY + ", 1 thread)";
+    }
+}
