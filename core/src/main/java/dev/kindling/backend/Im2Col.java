@@ -24,6 +24,18 @@ final class Im2Col {
                             continue;
                         }
                         int src = plane + y * width;
+                        if (stride == 1) {
+                            // the columns that read inside the row form one run: copy it whole
+                            int lo = Math.max(0, pad - j);
+                            int hi = Math.min(outW, width + pad - j);
+                            java.util.Arrays.fill(col, dst, dst + lo, 0f);
+                            if (hi > lo) {
+                                System.arraycopy(x, src + lo - pad + j, col, dst + lo, hi - lo);
+                            }
+                            java.util.Arrays.fill(col, dst + Math.max(lo, hi), dst + outW, 0f);
+                            dst += outW;
+                            continue;
+                        }
                         for (int ox = 0; ox < outW; ox++, dst++) {
                             int xx = ox * stride - pad + j;
                             col[dst] = (xx >= 0 && xx < width) ? x[src + xx] : 0f;
@@ -52,6 +64,16 @@ final class Im2Col {
                             continue;
                         }
                         int dst = plane + y * width;
+                        if (stride == 1) {
+                            int lo = Math.max(0, pad - j);
+                            int hi = Math.min(outW, width + pad - j);
+                            int shift = dst - pad + j;
+                            for (int ox = lo; ox < hi; ox++) {
+                                x[shift + ox] += col[src + ox];
+                            }
+                            src += outW;
+                            continue;
+                        }
                         for (int ox = 0; ox < outW; ox++, src++) {
                             int xx = ox * stride - pad + j;
                             if (xx >= 0 && xx < width) {
