@@ -62,6 +62,23 @@ class ModelFileTest {
     }
 
     @Test
+    void aSaveThatFailsHalfwayLeavesThePreviousModelAndNoTemporaries() throws IOException {
+        Network first = cnn();
+        Path dir = tmp.resolve("model");
+        ModelFile.save(first, Map.of("run", 1), dir);
+        IOException boom = assertThrows(IOException.class, () -> AtomicFiles.writeDirectory(dir, d -> {
+            Files.write(d.resolve(ModelFile.WEIGHTS), new byte[] {1, 2, 3});
+            throw new IOException("disk full");
+        }));
+        assertEquals("disk full", boom.getMessage());
+        assertEquals(1, ModelFile.read(dir).metadata().get("run"));
+        assertArrayEquals(first.parameters(), ModelFile.read(dir).parameters());
+        try (Stream<Path> files = Files.list(tmp)) {
+            assertEquals(List.of(dir), files.toList());
+        }
+    }
+
+    @Test
     void corruptedWeightsFailTheChecksum() throws IOException {
         Path dir = tmp.resolve("model");
         ModelFile.save(cnn(), Map.of(), dir);
