@@ -2,6 +2,7 @@ package dev.kindling.experiment;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.Paint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +11,8 @@ import java.util.Map;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.CategoryAxis;
+import org.jfree.chart.axis.CategoryLabelPositions;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
@@ -22,6 +25,9 @@ import org.jfree.data.xy.XYSeriesCollection;
 public final class Charts {
     private static final int WIDTH = 900;
     private static final int HEIGHT = 560;
+    private static final BasicStroke SOLID = new BasicStroke(1.6f);
+    private static final BasicStroke DASHED = new BasicStroke(1.6f, BasicStroke.CAP_BUTT,
+            BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f);
 
     static {
         System.setProperty("java.awt.headless", "true");
@@ -33,6 +39,20 @@ public final class Charts {
     /** One line per named series of (x, y) points. */
     public static void lines(Path png, String title, String xLabel, String yLabel,
                              Map<String, double[][]> series, Double yMax) throws IOException {
+        save(png, lineChart(title, xLabel, yLabel, series, yMax, false));
+    }
+
+    /**
+     * Lines in pairs, such as a run's training and test accuracy: the series are taken two at a
+     * time, each pair in one colour, its second line dashed.
+     */
+    public static void linePairs(Path png, String title, String xLabel, String yLabel,
+                                 Map<String, double[][]> series, Double yMax) throws IOException {
+        save(png, lineChart(title, xLabel, yLabel, series, yMax, true));
+    }
+
+    private static JFreeChart lineChart(String title, String xLabel, String yLabel,
+                                        Map<String, double[][]> series, Double yMax, boolean pairs) {
         XYSeriesCollection data = new XYSeriesCollection();
         for (Map.Entry<String, double[][]> e : series.entrySet()) {
             XYSeries s = new XYSeries(e.getKey(), false, true);
@@ -50,12 +70,47 @@ public final class Charts {
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
+        Paint paint = null;
         for (int i = 0; i < series.size(); i++) {
-            renderer.setSeriesStroke(i, new BasicStroke(1.6f));
+            boolean second = pairs && i % 2 == 1;
+            renderer.setSeriesStroke(i, second ? DASHED : SOLID);
+            if (pairs) {
+                paint = second ? paint : plot.getDrawingSupplier().getNextPaint();
+                renderer.setSeriesPaint(i, paint);
+            }
         }
         plot.setRenderer(renderer);
         NumberAxis range = (NumberAxis) plot.getRangeAxis();
         range.setAutoRangeIncludesZero(false);
+        if (yMax != null) {
+            range.setUpperBound(yMax);
+        }
+        return chart;
+    }
+
+    /** Unconnected points, one colour per named series of (x, y) points. */
+    public static void scatter(Path png, String title, String xLabel, String yLabel,
+                               Map<String, double[][]> series, Double yMax) throws IOException {
+        XYSeriesCollection data = new XYSeriesCollection();
+        for (Map.Entry<String, double[][]> e : series.entrySet()) {
+            XYSeries s = new XYSeries(e.getKey(), true, true);
+            for (double[] point : e.getValue()) {
+                if (Double.isFinite(point[0]) && Double.isFinite(point[1])) {
+                    s.add(point[0], point[1]);
+                }
+            }
+            data.addSeries(s);
+        }
+        JFreeChart chart = ChartFactory.createScatterPlot(title, xLabel, yLabel, data,
+                PlotOrientation.VERTICAL, true, false, false);
+        XYPlot plot = chart.getXYPlot();
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        NumberAxis domain = (NumberAxis) plot.getDomainAxis();
+        domain.setAutoRangeIncludesZero(false);
+        NumberAxis range = (NumberAxis) plot.getRangeAxis();
+        range.setAutoRangeIncludesZero(true);
         if (yMax != null) {
             range.setUpperBound(yMax);
         }
@@ -74,6 +129,10 @@ public final class Charts {
         JFreeChart chart = ChartFactory.createBarChart(title, "", valueLabel, data,
                 PlotOrientation.VERTICAL, true, false, false);
         chart.getCategoryPlot().setBackgroundPaint(Color.WHITE);
+        // slanted, so that long category names (tensor names) are shown whole
+        CategoryAxis categories = chart.getCategoryPlot().getDomainAxis();
+        categories.setCategoryLabelPositions(CategoryLabelPositions.UP_45);
+        categories.setMaximumCategoryLabelWidthRatio(1.0f);
         save(png, chart);
     }
 
