@@ -1,0 +1,46 @@
+package dev.kindling.spark;
+
+import dev.kindling.optim.LearningRateSchedule;
+import dev.kindling.optim.Optimizer;
+import dev.kindling.optim.Optimizers;
+import dev.kindling.optim.OptimizerConfig;
+import dev.kindling.optim.WeightDecay;
+import dev.kindling.io.Json;
+import dev.kindling.train.UpdateStep;
+import java.io.Serializable;
+
+/**
+ * What a task needs to take optimizer steps itself (local mode): the optimizer as its config
+ * JSON, the L2 decay, and the schedule's definition. Small, and rebuilt into an
+ * {@link UpdateStep} on the executor.
+ */
+final class LocalStepSettings implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final String optimizerJson;
+    private final float weightDecay;
+    private final String schedule;
+    private final float learningRate;
+    private final long totalSteps;
+
+    LocalStepSettings(OptimizerConfig optimizer, float weightDecay, String schedule, float learningRate, long totalSteps) {
+        this.optimizerJson = Json.line(optimizer);
+        this.weightDecay = weightDecay;
+        this.schedule = schedule;
+        this.learningRate = learningRate;
+        this.totalSteps = totalSteps;
+    }
+
+    /** An update step over {@code state} (used in place) that continues after {@code step} steps. */
+    UpdateStep updateStep(int[] weightRanges, float[] state, long step) {
+        OptimizerConfig config;
+        try {
+            config = Json.JSON.readValue(optimizerJson, OptimizerConfig.class);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("a task received an unreadable optimizer config", e);
+        }
+        Optimizer optimizer = Optimizers.create(config, weightRanges);
+        LearningRateSchedule rates = LearningRateSchedule.parse(schedule, learningRate, totalSteps);
+        return new UpdateStep(optimizer, rates, new WeightDecay(weightDecay, weightRanges), state, step);
+    }
+}
