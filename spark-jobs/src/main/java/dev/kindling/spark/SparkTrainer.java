@@ -101,6 +101,11 @@ public final class SparkTrainer {
     private float[] optimizerState;
     private UpdateStep update;
     private long round;
+    /**
+     * Sync rounds aggregate from a full-size zero instead of the empty one: only to measure
+     * what the empty zero saves (the zero value is shipped inside every task).
+     */
+    boolean fullSizeZero;
 
     /**
      * @param net         the driver's network, initialized or loaded: its parameters and state
@@ -285,7 +290,7 @@ public final class SparkTrainer {
             PartialSum s = RoundTasks.gradient(it.next(), perShard[p], block.value(), spec, backend,
                     RoundTasks.noise(seed, r, p));
             return Collections.singletonList(s).iterator();
-        }, true).treeAggregate(PartialSum.empty(), PartialSum::merge, PartialSum::merge, TREE_DEPTH);
+        }, true).treeAggregate(zero(), PartialSum::merge, PartialSum::merge, TREE_DEPTH);
         long t2 = System.nanoTime();
         block.destroy();
         if (sum.examples == 0) {
@@ -349,6 +354,17 @@ public final class SparkTrainer {
         round = r;
         long t3 = System.nanoTime();
         return metrics(epoch, sum, t0, t1, t2, t3);
+    }
+
+    /** The sync round's zero value; a full-size one (zeros that merge like a shard) only when measuring. */
+    private PartialSum zero() {
+        PartialSum zero = PartialSum.empty();
+        if (fullSizeZero) {
+            zero.vector = new float[net.parameters().length];
+            zero.state = new float[net.state().length];
+            zero.shards = 1;
+        }
+        return zero;
     }
 
     private static void average(float[] sum, float scale, float[] into) {
