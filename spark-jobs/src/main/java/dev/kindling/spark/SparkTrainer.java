@@ -1,6 +1,7 @@
 package dev.kindling.spark;
 
 import dev.kindling.KindlingException;
+import dev.kindling.data.Dataset;
 import dev.kindling.nn.Network;
 import dev.kindling.optim.LearningRateSchedule;
 import dev.kindling.optim.Optimizer;
@@ -106,6 +107,8 @@ public final class SparkTrainer {
      * what the empty zero saves (the zero value is shipped inside every task).
      */
     boolean fullSizeZero;
+    /** Always aggregate with treeAggregate, even where it adds no level: only to measure the direct job. */
+    boolean forceTreeAggregate;
 
     /**
      * @param net         the driver's network, initialized or loaded: its parameters and state
@@ -282,15 +285,9 @@ public final class SparkTrainer {
         long t0 = System.nanoTime();
         Broadcast<ParameterBlock> block = sc.broadcast(new ParameterBlock(net.parameters(), net.state(), null));
         long t1 = System.nanoTime();
-        String spec = specJson;
-        String backend = settings.backend();
-        long seed = config.seed();
         long r = round + 1;
-        PartialSum sum = train.rdd().mapPartitionsWithIndex((p, it) -> {
-            PartialSum s = RoundTasks.gradient(it.next(), perShard[p], block.value(), spec, backend,
-                    RoundTasks.noise(seed, r, p));
-            return Collections.singletonList(s).iterator();
-        }, true).treeAggregate(zero(), PartialSum::merge, PartialSum::merge, TREE_DEPTH);
+        PartialSum sum = ShardAggregation.run(sc, train, new SyncTask(perShard, block, specJson, settings.backend(),
+                config.seed(), r), zero(), PartialSum::merge, PartialSum.class, forceTreeAggregate);
         long t2 = System.nanoTime();
         block.destroy();
         if (sum.examples == 0) {
@@ -328,18 +325,13 @@ public final class SparkTrainer {
         long t0 = System.nanoTime();
         Broadcast<ParameterBlock> block = sc.broadcast(new ParameterBlock(net.parameters(), net.state(), optimizerState));
         long t1 = System.nanoTime();
-        String spec = specJson;
-        String backend = settings.backend();
-        long seed = config.seed();
         long r = round + 1;
         long firstStep = update.step();
         LocalStepSettings local = new LocalStepSettings(optimizerConfig, (float) config.weightDecay(),
                 config.schedule(), (float) config.learningRate(), totalSteps);
-        PartialSum sum = train.rdd().mapPartitionsWithIndex((p, it) -> {
-            PartialSum s = RoundTasks.localSteps(it.next(), byShard[p], block.value(), spec, backend, local,
-                    firstStep, RoundTasks.noise(seed, r, p));
-            return Collections.singletonList(s).iterator();
-        }, true).treeAggregate(PartialSum.empty(), PartialSum::merge, PartialSum::merge, TREE_DEPTH);
+        PartialSum sum = ShardAggregation.run(sc, train, new LocalTask(byShard, block, specJson, settings.backend(),
+                local, firstStep, config.seed(), r), PartialSum.empty(), PartialSum::merge, PartialSum.class,
+                forceTreeAggregate);
         long t2 = System.nanoTime();
         block.destroy();
         double loss = sum.loss / Math.max(1, sum.examples);
@@ -411,16 +403,88 @@ public final class SparkTrainer {
 
     private Evaluation evaluate(Shards shards, int[] subset, Broadcast<ParameterBlock> block) {
         int[][] perShard = subset == null ? null : shards.split(subset, 0, subset.length);
-        String spec = specJson;
-        String backend = settings.backend();
-        EvaluationSum sum = shards.rdd().mapPartitionsWithIndex((p, it) -> {
-            EvaluationSum s = RoundTasks.evaluate(it.next(), perShard == null ? null : perShard[p], block.value(),
-                    spec, backend);
-            return Collections.singletonList(s).iterator();
-        }, true).treeAggregate(new EvaluationSum(), EvaluationSum::merge, EvaluationSum::merge, TREE_DEPTH);
+        EvaluationSum sum = ShardAggregation.run(sc, shards, new EvaluationTask(perShard, block, specJson,
+                settings.backend()), new EvaluationSum(), EvaluationSum::merge, EvaluationSum.class, forceTreeAggregate);
         if (sum.examples == 0) {
             return new Evaluation(Double.NaN, Double.NaN, 0);
         }
         return new Evaluation(sum.loss / sum.examples, (double) sum.correct / sum.examples, (int) sum.examples);
+    }
+
+    /** Sync mode's task: the summed gradient of the shard's part of the batch. */
+    private static final class SyncTask extends ShardTask<PartialSum> {
+        private static final long serialVersionUID = 1L;
+        private final int[][] perShard;
+        private final Broadcast<ParameterBlock> block;
+        private final String spec;
+        private final String backend;
+        private final long seed;
+        private final long round;
+
+        SyncTask(int[][] perShard, Broadcast<ParameterBlock> block, String spec, String backend, long seed, long round) {
+            this.perShard = perShard;
+            this.block = block;
+            this.spec = spec;
+            this.backend = backend;
+            this.seed = seed;
+            this.round = round;
+        }
+
+        @Override
+        PartialSum run(int p, Dataset shard) {
+            return RoundTasks.gradient(shard, perShard[p], block.value(), spec, backend, RoundTasks.noise(seed, round, p));
+        }
+    }
+
+    /** Local mode's task: the shard's local steps. */
+    private static final class LocalTask extends ShardTask<PartialSum> {
+        private static final long serialVersionUID = 1L;
+        private final int[][][] byShard;
+        private final Broadcast<ParameterBlock> block;
+        private final String spec;
+        private final String backend;
+        private final LocalStepSettings local;
+        private final long firstStep;
+        private final long seed;
+        private final long round;
+
+        LocalTask(int[][][] byShard, Broadcast<ParameterBlock> block, String spec, String backend,
+                  LocalStepSettings local, long firstStep, long seed, long round) {
+            this.byShard = byShard;
+            this.block = block;
+            this.spec = spec;
+            this.backend = backend;
+            this.local = local;
+            this.firstStep = firstStep;
+            this.seed = seed;
+            this.round = round;
+        }
+
+        @Override
+        PartialSum run(int p, Dataset shard) {
+            return RoundTasks.localSteps(shard, byShard[p], block.value(), spec, backend, local, firstStep,
+                    RoundTasks.noise(seed, round, p));
+        }
+    }
+
+    /** Evaluation's task: summed loss and hits over the shard (or its examples in {@code perShard}). */
+    private static final class EvaluationTask extends ShardTask<EvaluationSum> {
+        private static final long serialVersionUID = 1L;
+        private final int[][] perShard;
+        private final Broadcast<ParameterBlock> block;
+        private final String spec;
+        private final String backend;
+
+        EvaluationTask(int[][] perShard, Broadcast<ParameterBlock> block, String spec, String backend) {
+            this.perShard = perShard;
+            this.block = block;
+            this.spec = spec;
+            this.backend = backend;
+        }
+
+        @Override
+        EvaluationSum run(int p, Dataset shard) {
+            return RoundTasks.evaluate(shard, perShard == null ? null : perShard[p], block.value(), spec, backend);
+        }
     }
 }

@@ -19,7 +19,8 @@ import org.apache.spark.api.java.JavaSparkContext;
  *   naive      Kryo's default float serializers, a full-size zero, Spark's broadcast and result defaults
  *   emptyzero  naive with the empty zero
  *   raw        emptyzero with raw-bytes float blocks
- *   kindling   raw with Kindling's broadcast/result settings (what jobs use)
+ *   treeagg    raw with Kindling's broadcast/result settings, always through treeAggregate
+ *   kindling   treeagg, but few shards merged by a direct job (what jobs use)
  *   local5     kindling in local mode with 5 local steps (overhead per optimizer step)
  * </pre>
  * Run: java -cp TEST_CLASSPATH dev.kindling.spark.RoundBenchmark VARIANT [ARCH] [ROUNDS]
@@ -33,7 +34,7 @@ public final class RoundBenchmark {
         String arch = args.length > 1 ? args[1] : "784-1270-10";
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 60;
         SparkConf conf = TestSpark.conf().setAppName("round-benchmark");
-        boolean naive = !variant.equals("kindling") && !variant.equals("local5");
+        boolean naive = !variant.equals("kindling") && !variant.equals("local5") && !variant.equals("treeagg");
         if (naive) {
             // Spark's defaults for what SparkSettings changes
             conf.set("spark.broadcast.compress", "true").set("spark.broadcast.checksum", "true")
@@ -54,6 +55,7 @@ public final class RoundBenchmark {
             SparkTrainer trainer = new SparkTrainer(sc, net, OptimizerConfig.of("adam"), config,
                     new SparkTrainer.Settings(local ? "local" : "sync", steps, 0, "auto"), train, null, null);
             trainer.fullSizeZero = variant.equals("naive");
+            trainer.forceTreeAggregate = !variant.equals("kindling") && !variant.equals("local5");
             List<RoundMetrics> seen = new ArrayList<>();
             trainer.fit(new SparkTrainer.Listener() {
                 @Override

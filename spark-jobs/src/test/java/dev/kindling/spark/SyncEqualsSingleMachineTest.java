@@ -12,6 +12,7 @@ import dev.kindling.optim.Optimizers;
 import dev.kindling.train.History;
 import dev.kindling.train.TrainConfig;
 import dev.kindling.train.Trainer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -25,7 +26,8 @@ class SyncEqualsSingleMachineTest {
     }
 
     @ParameterizedTest(name = "{0} on {1} partitions")
-    @CsvSource({"sgd, 2, 0.1, 0", "sgd, 4, 0.1, 0.001", "adam, 2, 0.001, 0.001", "adam, 4, 0.001, 0"})
+    @CsvSource({"sgd, 2, 0.1, 0", "sgd, 4, 0.1, 0.001", "adam, 2, 0.001, 0.001", "adam, 4, 0.001, 0",
+            "adam, 9, 0.001, 0"}) // 9 shards: treeAggregate merges on executors, a level below the driver
     void sameParametersAsTheCoreTrainer(String optimizer, int partitions, double lr, double weightDecay) {
         Dataset train = TestSpark.train(1000);
         Dataset test = TestSpark.test(300);
@@ -70,5 +72,15 @@ class SyncEqualsSingleMachineTest {
             trainShards.release();
             testShards.release();
         }
+    }
+
+    @Test
+    void fewShardsAreMergedOnTheDriverManyThroughATree() {
+        for (int n : new int[] {1, 2, 3, 4, 5}) {
+            assertTrue(!ShardAggregation.needsTree(n, SparkTrainer.TREE_DEPTH), n + " shards");
+        }
+        assertTrue(ShardAggregation.needsTree(6, SparkTrainer.TREE_DEPTH));
+        assertTrue(ShardAggregation.needsTree(9, SparkTrainer.TREE_DEPTH));
+        assertTrue(ShardAggregation.needsTree(100, SparkTrainer.TREE_DEPTH));
     }
 }
