@@ -8,8 +8,13 @@ import dev.kindling.train.UpdateStep;
 import java.util.SplittableRandom;
 
 /**
- * What one task does with its shard in a round. Static, so the closures that call these
- * capture only their small arguments, never the driver's trainer.
+ * What one task does with its shard in a round. Static, so the tasks that call these carry
+ * only their small arguments, never the driver's trainer.
+ *
+ * <p>A partial result may hold this thread's own network arrays rather than copies (a 4 MB copy
+ * per task at a million parameters): Spark serializes a task's result in the task's thread as
+ * soon as the task function returns, before that thread runs anything else, so the arrays are
+ * not touched again until they have been written out.
  */
 final class RoundTasks {
     static final int EVALUATION_BATCH = 500;
@@ -41,7 +46,7 @@ final class RoundTasks {
         s.correct = net.correct(w.labels(), b);
         s.examples = b;
         s.shards = 1;
-        s.vector = net.gradients().clone();
+        s.vector = net.gradients(); // not copied: see the class comment
         s.state = scaled(net.state(), b);
         s.computeNanos = System.nanoTime() - start;
         return s;
@@ -75,9 +80,9 @@ final class RoundTasks {
             update.apply(net.parameters(), net.gradients());
         }
         s.shards = 1;
-        s.vector = net.parameters().clone();
+        s.vector = net.parameters(); // not copied: see the class comment
         s.state = net.state().clone();
-        s.optimizerState = optimizerState.clone();
+        s.optimizerState = optimizerState;
         s.computeNanos = System.nanoTime() - start;
         return s;
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kindling.backend.Backends;
 import dev.kindling.data.Dataset;
+import dev.kindling.nn.LayerSpec;
 import dev.kindling.nn.Network;
 import dev.kindling.nn.NetworkSpec;
 import dev.kindling.optim.OptimizerConfig;
@@ -82,5 +83,37 @@ class SyncEqualsSingleMachineTest {
         assertTrue(ShardAggregation.needsTree(6, SparkTrainer.TREE_DEPTH));
         assertTrue(ShardAggregation.needsTree(9, SparkTrainer.TREE_DEPTH));
         assertTrue(ShardAggregation.needsTree(100, SparkTrainer.TREE_DEPTH));
+    }
+
+    @Test
+    void withOneShardBatchNormAndItsRunningStatisticsMatchToo() {
+        NetworkSpec bn = new NetworkSpec(dev.kindling.nn.Shape.vector(784), java.util.List.of(
+                new LayerSpec.Dense(32, "he"), new LayerSpec.BatchNorm(null, null), new LayerSpec.Relu(),
+                new LayerSpec.Dense(10, "he")), null);
+        Dataset train = TestSpark.train(600);
+        // SGD: Adam would turn the rounding noise of the pre-BatchNorm biases' gradients (zero in
+        // exact arithmetic, as BatchNorm cancels those biases) into full-size steps
+        TrainConfig config = config(0.05, 0).withEpochs(1);
+        Network single = Network.build(bn, Backends.create("auto"));
+        single.initialize(11);
+        new Trainer(single, Optimizers.create("sgd", single.weightRanges()), config).fit(train, null, null);
+
+        Network distributed = Network.build(bn, Backends.create("auto"));
+        distributed.initialize(11);
+        Shards shards = Shards.of(TestSpark.context(), train, 1, "train");
+        try {
+            new SparkTrainer(TestSpark.context(), distributed, OptimizerConfig.of("sgd"), config,
+                    new SparkTrainer.Settings("sync", 1, 0, "auto"), shards, null, null).fit(null);
+        } finally {
+            shards.release();
+        }
+        assertTrue(single.state().length > 0);
+        for (int i = 0; i < single.state().length; i++) {
+            assertEquals(single.state()[i], distributed.state()[i], 1e-5 * Math.max(1, Math.abs(single.state()[i])),
+                    "running statistic " + i);
+        }
+        for (int i = 0; i < single.parameters().length; i++) {
+            assertEquals(single.parameters()[i], distributed.parameters()[i], 1e-5, "parameter " + i);
+        }
     }
 }
