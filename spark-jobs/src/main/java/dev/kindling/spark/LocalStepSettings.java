@@ -22,6 +22,10 @@ final class LocalStepSettings implements Serializable {
     private final String schedule;
     private final float learningRate;
     private final long totalSteps;
+    /** Built once per task from the fields above, then reused for each of its local steps. */
+    private transient Optimizer optimizer;
+    private transient LearningRateSchedule rates;
+    private transient WeightDecay decay;
 
     LocalStepSettings(OptimizerConfig optimizer, float weightDecay, String schedule, float learningRate, long totalSteps) {
         this.optimizerJson = Json.line(optimizer);
@@ -33,14 +37,17 @@ final class LocalStepSettings implements Serializable {
 
     /** An update step over {@code state} (used in place) that continues after {@code step} steps. */
     UpdateStep updateStep(int[] weightRanges, float[] state, long step) {
-        OptimizerConfig config;
-        try {
-            config = Json.JSON.readValue(optimizerJson, OptimizerConfig.class);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("a task received an unreadable optimizer config", e);
+        if (optimizer == null) {
+            OptimizerConfig config;
+            try {
+                config = Json.JSON.readValue(optimizerJson, OptimizerConfig.class);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("a task received an unreadable optimizer config", e);
+            }
+            optimizer = Optimizers.create(config, weightRanges);
+            rates = LearningRateSchedule.parse(schedule, learningRate, totalSteps);
+            decay = new WeightDecay(weightDecay, weightRanges);
         }
-        Optimizer optimizer = Optimizers.create(config, weightRanges);
-        LearningRateSchedule rates = LearningRateSchedule.parse(schedule, learningRate, totalSteps);
-        return new UpdateStep(optimizer, rates, new WeightDecay(weightDecay, weightRanges), state, step);
+        return new UpdateStep(optimizer, rates, decay, state, step);
     }
 }
