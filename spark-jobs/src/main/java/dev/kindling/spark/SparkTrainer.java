@@ -15,7 +15,6 @@ import dev.kindling.train.History;
 import dev.kindling.train.TrainConfig;
 import dev.kindling.train.UpdateStep;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -270,7 +269,7 @@ public final class SparkTrainer {
                 }
             }
         }
-        return new History(Collections.unmodifiableList(epochs), bestEpoch, stoppedEarly);
+        return new History(List.copyOf(epochs), bestEpoch, stoppedEarly);
     }
 
     private boolean done() {
