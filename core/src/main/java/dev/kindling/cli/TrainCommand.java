@@ -19,9 +19,11 @@ import dev.kindling.train.History;
 import dev.kindling.train.TrainConfig;
 import dev.kindling.train.TrainListener;
 import dev.kindling.train.Trainer;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,12 +36,14 @@ import picocli.CommandLine.Option;
 public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--data", required = true, paramLabel = "DIR",
-            description = "Directory with train-/t10k- images and labels IDX files (.gz or raw).")
-    Path data;
+            description = "Directory with train-/t10k- images and labels IDX files (.gz or raw); "
+                    + "with a Spark master any Hadoop path (hdfs://, file://).")
+    String data;
 
     @Option(names = "--out", required = true, paramLabel = "DIR",
-            description = "Output directory: model/, metrics.jsonl, config.json.")
-    Path out;
+            description = "Output directory: model/, metrics.jsonl, config.json; "
+                    + "with a Spark master any Hadoop path.")
+    String out;
 
     @Option(names = "--config", paramLabel = "FILE", description = "YAML or JSON config; flags override it.")
     Path configFile;
@@ -82,8 +86,28 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--backend", description = "auto|blas|java|loop. Default auto (OpenBLAS where it loads).")
     String backend;
 
-    @Option(names = "--master", description = "single (one machine, no Spark). Default single.")
+    @Option(names = "--master", description = "single (one machine, no Spark) | local[N] | local[*] | "
+            + "spark://HOST:PORT | yarn | k8s://URL. Default " + Defaults.MASTER
+            + " (inside spark-submit: the master it was given).")
     String master;
+
+    @Option(names = "--mode", description = "sync (gradients averaged every round) | local (each shard takes "
+            + "--local-steps steps, then parameters and optimizer state are averaged). Default " + Defaults.MODE + ".")
+    String mode;
+
+    @Option(names = "--partitions", description = "Data shards (Spark). Default: the default parallelism.")
+    Integer partitions;
+
+    @Option(names = "--local-steps", description = "Local steps per round in --mode local. Default "
+            + Defaults.LOCAL_STEPS + ".")
+    Integer localSteps;
+
+    @Option(names = "--checkpoint-every", description = "Rounds between checkpoints (Spark; 0: never). "
+            + "Default: once per epoch.")
+    Integer checkpointEvery;
+
+    @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint (Spark).")
+    boolean resume;
 
     @Option(names = "--limit", description = "Train on the first N training examples only (quick runs).")
     Integer limit;
@@ -101,7 +125,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         JobConfig flags = new JobConfig(null, arch, init, dropout, optimizer, lr, schedule, batch, epochs, seed,
-                weightDecay, patience, null, backend, master, null, null, null, null);
+                weightDecay, patience, null, backend, master, mode, partitions, localSteps, checkpointEvery);
         JobConfig job;
         try {
             job = (configFile == null ? JobConfig.empty() : JobConfig.read(configFile)).overriddenBy(flags);
@@ -109,15 +133,21 @@ public final class TrainCommand implements Callable<Integer> {
             throw new UsageException(e.getMessage());
         }
         Plan plan = Plan.of(job);
-        if (!"single".equals(plan.master)) {
-            throw new UsageException("master: \"" + plan.master + "\" is not available in this build; use --master single");
-        }
         if (limit != null && limit <= 0) {
             throw new UsageException("limit: " + limit + " must be > 0");
         }
-        RunDirectory run = RunDirectory.open(out, overwrite);
+        if (!SINGLE.equals(plan.master)) {
+            DistributedTraining trainer = distributedTrainer(plan.master);
+            return trainer.train(new TrainJob(data, out, job, plan.spec, plan.optimizer, plan.train, plan.backend,
+                    plan.master, plan.mode, plan.partitions, plan.localSteps, plan.checkpointEvery, resume,
+                    overwrite, limit), out());
+        }
+        if (resume) {
+            throw new UsageException("resume: --master single keeps no checkpoints; resuming needs a Spark master");
+        }
+        RunDirectory run = RunDirectory.open(localPath("out", out), overwrite);
 
-        IdxDirectory dir = IdxDirectory.open(data);
+        IdxDirectory dir = IdxDirectory.open(localPath("data", data));
         Dataset all = dir.loadTrain();
         Dataset test = dir.loadTest();
         Dataset train = limit == null ? all : all.subset(0, Math.min(limit, all.size()));
@@ -148,12 +178,39 @@ public final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    static final String SINGLE = "single";
+
+    /** The registered trainer for {@code master}, or a usage error naming the master. */
+    static DistributedTraining distributedTrainer(String master) {
+        for (DistributedTraining t : ServiceLoader.load(DistributedTraining.class)) {
+            if (t.supports(master)) {
+                return t;
+            }
+        }
+        throw new UsageException("master: \"" + master + "\" needs the Spark trainer (module spark-jobs), "
+                + "which is not on the class path; run through scripts/kindling or spark-submit, "
+                + "or use --master single");
+    }
+
+    /** A local path for the single-machine trainer: plain, or a file: URI. */
+    static Path localPath(String field, String location) {
+        if (location.startsWith("file:")) {
+            return Path.of(URI.create(location));
+        }
+        if (location.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*")) {
+            throw new UsageException(field + ": \"" + location + "\" is not a local path; --master single reads and "
+                    + "writes local files only (a Spark master reads Hadoop paths)");
+        }
+        return Path.of(location);
+    }
+
     static String describe(NetworkSpec spec) {
         return spec.layers().size() + "-layer network on " + spec.input() + " inputs";
     }
 
     /** The resolved settings of a job: defaults filled, every value validated. */
-    record Plan(NetworkSpec spec, OptimizerConfig optimizer, TrainConfig train, String backend, String master) {
+    record Plan(NetworkSpec spec, OptimizerConfig optimizer, TrainConfig train, String backend, String master,
+                String mode, Integer partitions, int localSteps, Integer checkpointEvery) {
         static Plan of(JobConfig job) {
             try {
                 NetworkSpec spec = job.networkSpec();
@@ -189,7 +246,29 @@ public final class TrainCommand implements Callable<Integer> {
                 train = train.withWeightDecay(decoupled ? 0 : decay);
                 String backend = job.backend() == null ? Defaults.BACKEND : job.backend();
                 Backends.resolve(backend);
-                return new Plan(spec, opt, train, backend, job.master() == null ? "single" : job.master());
+                String master = job.master() != null ? job.master().trim()
+                        : System.getProperty("spark.master", Defaults.MASTER);
+                if (master.isEmpty()) {
+                    throw new UsageException("master: empty; expected single, local[N], local[*], spark://HOST:PORT, "
+                            + "yarn or k8s://URL");
+                }
+                String mode = job.mode() == null ? Defaults.MODE : job.mode().trim().toLowerCase(java.util.Locale.ROOT);
+                if (!mode.equals("sync") && !mode.equals("local")) {
+                    throw new UsageException("mode: unknown value \"" + job.mode() + "\" (expected sync or local)");
+                }
+                if (job.partitions() != null && job.partitions() <= 0) {
+                    throw new UsageException("partitions: " + job.partitions() + " must be > 0");
+                }
+                int localSteps = job.localSteps() == null ? Defaults.LOCAL_STEPS : job.localSteps();
+                if (localSteps <= 0) {
+                    throw new UsageException("local-steps: " + localSteps + " must be > 0");
+                }
+                if (job.checkpointEvery() != null && job.checkpointEvery() < 0) {
+                    throw new UsageException("checkpoint-every: " + job.checkpointEvery()
+                            + " must be >= 0 (rounds between checkpoints; 0: never)");
+                }
+                return new Plan(spec, opt, train, backend, master, mode, job.partitions(), localSteps,
+                        job.checkpointEvery());
             } catch (UsageException e) {
                 throw e;
             } catch (KindlingException e) {

@@ -10,6 +10,10 @@ public final class Defaults {
     public static final int EPOCHS = 10;
     public static final long SEED = 1;
     public static final String BACKEND = "auto";
+    /** An embedded Spark on every core; inside spark-submit, the master it was given. */
+    public static final String MASTER = "local[*]";
+    public static final String MODE = "sync";
+    public static final int LOCAL_STEPS = 5;
 
     private Defaults() {
     }

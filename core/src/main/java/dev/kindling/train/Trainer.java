@@ -48,19 +48,14 @@ public final class Trainer {
         int batch = Math.min(config.batchSize(), n);
         int features = train.featureCount();
         int classes = net.outputCount();
-        long stepsPerEpoch = (n + batch - 1) / batch;
-        long totalSteps = config.maxSteps() > 0 ? config.maxSteps() : stepsPerEpoch * config.epochs();
-        LearningRateSchedule schedule = LearningRateSchedule.parse(config.schedule(), (float) config.learningRate(), totalSteps);
+        LearningRateSchedule schedule = UpdateStep.schedule(config, n);
         WeightDecay decay = new WeightDecay((float) config.weightDecay(), net.weightRanges());
+        UpdateStep update = new UpdateStep(optimizer, schedule, decay, optimizerState, step);
 
         float[] x = new float[batch * features];
         float[] t = new float[batch * classes];
         int[] labels = new int[batch];
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        SplittableRandom shuffle = new SplittableRandom(config.seed());
+        EpochOrder orders = new EpochOrder(n, config.seed());
         SplittableRandom noise = new SplittableRandom(config.seed() ^ 0x9E3779B97F4A7C15L);
         Dataset trainSample = sample(train, config.trainEvalSamples(), config.seed());
         float[] params = net.parameters();
@@ -71,9 +66,9 @@ public final class Trainer {
         int bestEpoch = 0;
         boolean stoppedEarly = false;
         double trainingNanos = 0;
-        double rate = schedule.rate(Math.max(1, step));
+        double rate = update.rate();
         for (int epoch = 1; epoch <= config.epochs(); epoch++) {
-            shuffle(order, shuffle);
+            int[] order = orders.next();
             long start = System.nanoTime();
             long seen = 0;
             for (int from = 0; from < n && !done(); from += batch) {
@@ -85,10 +80,9 @@ public final class Trainer {
                     throw new KindlingException("training diverged: loss is " + loss + " at step " + (step + 1)
                             + " (epoch " + epoch + "); lower the learning rate (lr: " + config.learningRate() + ")");
                 }
-                decay.apply(params, grads);
-                step++;
-                rate = schedule.rate(step);
-                optimizer.update(params, grads, optimizerState, step, (float) rate);
+                update.apply(params, grads);
+                step = update.step();
+                rate = update.rate();
                 seen += b;
                 if (listener != null) {
                     listener.onStep(step, loss);
@@ -167,22 +161,6 @@ public final class Trainer {
         if (data.size() <= limit) {
             return data;
         }
-        int[] order = new int[data.size()];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        shuffle(order, new SplittableRandom(seed + 1));
-        int[] picked = java.util.Arrays.copyOf(order, limit);
-        java.util.Arrays.sort(picked);
-        return data.select(picked);
-    }
-
-    static void shuffle(int[] a, SplittableRandom rng) {
-        for (int i = a.length - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int tmp = a[i];
-            a[i] = a[j];
-            a[j] = tmp;
-        }
+        return data.select(EpochOrder.sample(data.size(), limit, seed));
     }
 }

@@ -74,7 +74,7 @@ class CliTest {
                 ""));
         Path out = tmp.resolve("cnn");
         Result r = run("train", "--data", DATA, "--out", out.toString(), "--config", config.toString(),
-                "--limit", "2000");
+                "--limit", "2000", "--master", "single");
         assertEquals(0, r.code(), r.err());
         JsonNode m = Json.JSON.readTree(Files.readAllLines(out.resolve("metrics.jsonl")).get(0));
         assertTrue(m.get("test_accuracy").asDouble() > 0.6, m.toString());
@@ -83,7 +83,8 @@ class CliTest {
     @Test
     void refusesAnOutputDirectoryHoldingAnotherRunUnlessOverwrite() throws Exception {
         Path out = tmp.resolve("run");
-        String[] args = {"train", "--data", DATA, "--out", out.toString(), "--epochs", "1", "--limit", "500"};
+        String[] args = {"train", "--data", DATA, "--out", out.toString(), "--epochs", "1", "--limit", "500",
+            "--master", "single"};
         assertEquals(0, run(args).code());
         Result again = run(args);
         assertEquals(Main.EXIT_USAGE, again.code());
@@ -95,7 +96,8 @@ class CliTest {
     }
 
     static Result train(Path tmp, String... extra) {
-        String[] base = {"train", "--data", DATA, "--out", tmp.resolve("bad").toString(), "--limit", "200"};
+        String[] base = {"train", "--data", DATA, "--out", tmp.resolve("bad").toString(), "--limit", "200",
+            "--master", "single"};
         String[] all = java.util.Arrays.copyOf(base, base.length + extra.length);
         System.arraycopy(extra, 0, all, base.length, extra.length);
         return run(all);
@@ -153,7 +155,35 @@ class CliTest {
 
     @Test
     void missingDataDirectory() {
-        Result r = run("train", "--data", tmp.resolve("nowhere").toString(), "--out", tmp.resolve("o").toString());
+        Result r = run("train", "--data", tmp.resolve("nowhere").toString(), "--out", tmp.resolve("o").toString(),
+                "--master", "single");
+        assertRefused(r, Main.EXIT_FAILED, "nowhere");
+    }
+
+    @Test
+    void aSparkMasterWithoutTheSparkModuleNamesTheMaster() {
+        Result r = run("train", "--data", DATA, "--out", tmp.resolve("o").toString());
+        assertRefused(r, Main.EXIT_USAGE, "master", "local[*]", "--master single");
+        assertRefused(run("train", "--data", DATA, "--out", tmp.resolve("o").toString(), "--master", "yarn"),
+                Main.EXIT_USAGE, "master", "yarn");
+    }
+
+    @Test
+    void badDistributedOptionsAreRefusedWhateverTheMaster() {
+        assertRefused(train(tmp, "--mode", "async"), Main.EXIT_USAGE, "mode", "async");
+        assertRefused(train(tmp, "--partitions", "0"), Main.EXIT_USAGE, "partitions", "0");
+        assertRefused(train(tmp, "--local-steps", "-1"), Main.EXIT_USAGE, "local-steps", "-1");
+        assertRefused(train(tmp, "--checkpoint-every", "-2"), Main.EXIT_USAGE, "checkpoint-every", "-2");
+        assertRefused(train(tmp, "--resume"), Main.EXIT_USAGE, "resume", "single");
+        assertRefused(train(tmp, "--master", " "), Main.EXIT_USAGE, "master");
+    }
+
+    @Test
+    void singleMasterReadsFileUrisButNotOtherFileSystems() {
+        assertRefused(run("train", "--data", "hdfs://nn:8020/data", "--out", tmp.resolve("o").toString(),
+                "--master", "single"), Main.EXIT_USAGE, "data", "hdfs://nn:8020/data");
+        Result r = run("train", "--data", tmp.resolve("nowhere").toUri().toString(), "--out",
+                tmp.resolve("o").toString(), "--master", "single");
         assertRefused(r, Main.EXIT_FAILED, "nowhere");
     }
 

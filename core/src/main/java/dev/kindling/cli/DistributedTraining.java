@@ -1,0 +1,20 @@
+package dev.kindling.cli;
+
+import java.io.PrintWriter;
+
+/**
+ * A trainer for masters other than {@code single}, found with {@link java.util.ServiceLoader}
+ * so that the core needs no cluster library: the Spark trainer (module {@code spark-jobs})
+ * registers one in {@code META-INF/services/dev.kindling.cli.DistributedTraining}.
+ */
+public interface DistributedTraining {
+
+    /** Whether this trainer runs jobs on {@code master} (e.g. "local[2]", "spark://host:7077"). */
+    boolean supports(String master);
+
+    /**
+     * Runs the job, writing progress to {@code out}, and returns the exit code. Errors are
+     * thrown as {@link dev.kindling.KindlingException} ({@link UsageException} for a bad value).
+     */
+    int train(TrainJob job, PrintWriter out);
+}

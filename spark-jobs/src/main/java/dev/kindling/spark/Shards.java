@@ -1,0 +1,108 @@
+package dev.kindling.spark;
+
+import dev.kindling.data.Dataset;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * A dataset split into N contiguous shards, one Spark partition each, every shard cached on
+ * its executor as ONE {@link Dataset} block (uint8 pixels + labels). Shard p holds the examples
+ * {@code [start(p), start(p+1))} of the original order, so a global example index maps to a
+ * shard and a local index without any lookup table.
+ *
+ * <p>The RDD is locally checkpointed once built: its lineage, and with it the parallelized
+ * data inside the partitions, is cut, so later tasks ship a partition index instead of the
+ * shard. The price is that a lost executor loses its shard and fails the job.
+ */
+final class Shards {
+    private final JavaRDD<Dataset> rdd;
+    private final int[] starts;
+    private final int examples;
+
+    private Shards(JavaRDD<Dataset> rdd, int[] starts, int examples) {
+        this.rdd = rdd;
+        this.starts = starts;
+        this.examples = examples;
+    }
+
+    /** Splits, ships and caches {@code data} in {@code count} shards (at most one per example). */
+    static Shards of(JavaSparkContext sc, Dataset data, int count, String name) {
+        int n = data.size();
+        int shards = Math.max(1, Math.min(count, n));
+        int[] starts = new int[shards + 1];
+        List<Dataset> parts = new ArrayList<>(shards);
+        for (int p = 0; p < shards; p++) {
+            starts[p] = (int) ((long) n * p / shards);
+        }
+        starts[shards] = n;
+        for (int p = 0; p < shards; p++) {
+            parts.add(data.subset(starts[p], starts[p + 1]));
+        }
+        JavaRDD<Dataset> rdd = sc.parallelize(parts, shards).setName(name);
+        rdd.rdd().localCheckpoint();
+        rdd.count();
+        return new Shards(rdd, starts, n);
+    }
+
+    JavaRDD<Dataset> rdd() {
+        return rdd;
+    }
+
+    int count() {
+        return starts.length - 1;
+    }
+
+    int examples() {
+        return examples;
+    }
+
+    /** The first global index of shard {@code p}; {@code start(count())} is the example count. */
+    int start(int p) {
+        return starts[p];
+    }
+
+    /**
+     * Splits global example indices by shard, keeping their order: element p holds shard p's
+     * local indices (global minus the shard's start).
+     */
+    int[][] split(int[] global, int from, int to) {
+        int shards = count();
+        int[] counts = new int[shards];
+        int[] owner = new int[to - from];
+        for (int i = from; i < to; i++) {
+            int p = shardOf(global[i]);
+            owner[i - from] = p;
+            counts[p]++;
+        }
+        int[][] local = new int[shards][];
+        for (int p = 0; p < shards; p++) {
+            local[p] = new int[counts[p]];
+        }
+        int[] fill = new int[shards];
+        for (int i = from; i < to; i++) {
+            int p = owner[i - from];
+            local[p][fill[p]++] = global[i] - starts[p];
+        }
+        return local;
+    }
+
+    int shardOf(int global) {
+        int lo = 0;
+        int hi = count() - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (starts[mid] <= global) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return lo;
+    }
+
+    void release() {
+        rdd.unpersist(false);
+    }
+}

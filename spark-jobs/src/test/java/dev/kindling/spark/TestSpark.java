@@ -1,0 +1,68 @@
+package dev.kindling.spark;
+
+import dev.kindling.data.Dataset;
+import dev.kindling.data.IdxDirectory;
+import java.nio.file.Path;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * The tests' one Spark: local[2], configured exactly as jobs are ({@link SparkSettings}: Kryo
+ * with registration required and our registrator), shared by every test class of the run since
+ * a JVM holds one SparkContext at a time.
+ */
+final class TestSpark {
+    static final String MASTER = "local[2]";
+    private static JavaSparkContext context;
+    private static Dataset train;
+    private static Dataset test;
+
+    private TestSpark() {
+    }
+
+    /** The settings every test's Spark uses. */
+    static SparkConf conf() {
+        return SparkSettings.configure(new SparkConf()
+                .setMaster(MASTER)
+                .setAppName("kindling-tests")
+                .set("spark.ui.enabled", "false")
+                .set("spark.driver.host", "127.0.0.1")
+                .set("spark.driver.bindAddress", "127.0.0.1"));
+    }
+
+    static synchronized JavaSparkContext context() {
+        if (context == null) {
+            context = new JavaSparkContext(conf());
+            Runtime.getRuntime().addShutdownHook(new Thread(context::stop));
+        }
+        return context;
+    }
+
+    /** Stops the shared context (for tests that run a job through the CLI, which starts its own). */
+    static synchronized void stop() {
+        if (context != null) {
+            context.stop();
+            context = null;
+        }
+    }
+
+    /** The real Fashion-MNIST, as scripts/fetch-data installs it. */
+    static Path fashionMnist() {
+        return IdxDirectory.findInstalled().orElseThrow(() -> new IllegalStateException(
+                "Fashion-MNIST is not installed: run scripts/fetch-data (tests need the real data set)"));
+    }
+
+    static synchronized Dataset train(int n) {
+        if (train == null) {
+            train = IdxDirectory.open(fashionMnist()).loadTrain();
+        }
+        return train.subset(0, n);
+    }
+
+    static synchronized Dataset test(int n) {
+        if (test == null) {
+            test = IdxDirectory.open(fashionMnist()).loadTest();
+        }
+        return test.subset(0, n);
+    }
+}
