@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The output directory of a training run: model/, metrics.jsonl and config.json. */
@@ -58,17 +57,7 @@ final class RunDirectory {
     }
 
     void appendMetrics(EpochMetrics m) {
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("type", "epoch");
-        line.put("epoch", m.epoch());
-        line.put("step", m.step());
-        line.put("train_loss", m.trainLoss());
-        line.put("train_accuracy", m.trainAccuracy());
-        line.put("test_loss", m.testLoss());
-        line.put("test_accuracy", m.testAccuracy());
-        line.put("examples_per_second", m.examplesPerSecond());
-        line.put("elapsed_seconds", m.elapsedSeconds());
-        line.put("learning_rate", m.learningRate());
+        Map<String, Object> line = m.toJsonLine();
         try {
             Files.writeString(dir.resolve(METRICS), Json.line(line) + "\n", StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);

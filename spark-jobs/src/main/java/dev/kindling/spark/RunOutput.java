@@ -192,17 +192,7 @@ final class RunOutput implements CheckpointStore, Closeable {
     }
 
     void appendEpoch(EpochMetrics m) {
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("type", "epoch");
-        line.put("epoch", m.epoch());
-        line.put("step", m.step());
-        line.put("train_loss", m.trainLoss());
-        line.put("train_accuracy", m.trainAccuracy());
-        line.put("test_loss", m.testLoss());
-        line.put("test_accuracy", m.testAccuracy());
-        line.put("examples_per_second", m.examplesPerSecond());
-        line.put("elapsed_seconds", m.elapsedSeconds());
-        line.put("learning_rate", m.learningRate());
+        Map<String, Object> line = m.toJsonLine();
         append(line, true);
     }
 
