@@ -35,6 +35,10 @@ import org.apache.spark.sql.functions;
  * drop them silently; it is not used.)
  */
 final class ImageFolderSource extends SplitDataSource {
+    private static final String OPEN_COST = "spark.sql.files.openCostInBytes";
+    /** What opening an image counts as, in bytes, when Spark packs files into tasks. */
+    private static final long IMAGE_OPEN_COST = 16 * 1024;
+
     private final String color;
     private final boolean skipInvalid;
     private final List<String> classNames;
@@ -111,15 +115,28 @@ final class ImageFolderSource extends SplitDataSource {
             }
             dirs[i] = new Path(at, here.get(i)).toString();
         }
-        List<ExampleBlock> blocks = spark.read().format("image")
-                .option("dropInvalid", false)
-                .option("recursiveFileLookup", true)
-                .load(dirs)
-                .select(functions.col("image.origin"), functions.col("image.height"), functions.col("image.width"),
-                        functions.col("image.nChannels"), functions.col("image.data"))
-                .javaRDD()
-                .mapPartitions(new Decoder(dirs, labels, color, skipInvalid))
-                .collect();
+        List<ExampleBlock> blocks;
+        // Spark counts 4 MiB for opening each file, so small images would go one per task
+        String before = spark.conf().get(OPEN_COST, null);
+        spark.conf().set(OPEN_COST, Long.toString(IMAGE_OPEN_COST));
+        try {
+            blocks = spark.read().format("image")
+                    .option("dropInvalid", false)
+                    .option("recursiveFileLookup", true)
+                    .load(dirs)
+                    .select(functions.col("image.origin"), functions.col("image.height"),
+                            functions.col("image.width"), functions.col("image.nChannels"),
+                            functions.col("image.data"))
+                    .javaRDD()
+                    .mapPartitions(new Decoder(dirs, labels, color, skipInvalid))
+                    .collect();
+        } finally {
+            if (before == null) {
+                spark.conf().unset(OPEN_COST);
+            } else {
+                spark.conf().set(OPEN_COST, before);
+            }
+        }
         DecodedExamples examples = DecodedExamples.merge(blocks);
         if (examples.skipped() > 0) {
             note(String.format("%s: left out %d file(s) that are not images (data-option invalid-images=skip), "

@@ -37,7 +37,8 @@ public final class KindlingKryoRegistrator implements KryoRegistrator {
 
     /**
      * Spark SQL's schema classes: reading Parquet runs a job that returns each file's schema
-     * (every type a file may hold), and the image source lists its files with one. Names, since
+     * (every type a file may hold). (Spark's parallel file listing, which would send Hadoop's
+     * file-system-specific FileStatus classes, is kept off: {@link SparkSettings}.) Names, since
      * some exist in one Spark version only; those missing are skipped.
      */
     static final String[] SQL_CLASSES = {

@@ -6,7 +6,8 @@ import org.apache.spark.SparkConf;
  * The Spark settings every Kindling job runs with, set in one place (jobs and tests alike):
  * Kryo with registration required and our registrator, broadcasts without compression or
  * checksums (float vectors do not compress, and the checksum pass costs as much as the copy),
- * and task results sent directly instead of through the block manager up to 256 MiB.
+ * task results sent directly instead of through the block manager up to 256 MiB, and Spark
+ * SQL's file listing on the driver.
  */
 public final class SparkSettings {
     /** Largest task result and RPC message, in MiB. */
@@ -27,6 +28,10 @@ public final class SparkSettings {
         setIfMissing(conf, "spark.task.maxDirectResultSize", MAX_MESSAGE_MIB + "m");
         setIfMissing(conf, "spark.driver.maxResultSize", "2g");
         setIfMissing(conf, "spark.ui.showConsoleProgress", "false");
+        // Spark SQL lists more than 32 folders (image folders of many classes, partitioned Parquet)
+        // with a job returning Hadoop's FileStatus classes, which differ by file system and would
+        // each need a Kryo registration: list on the driver instead
+        setIfMissing(conf, "spark.sql.sources.parallelPartitionDiscovery.threshold", "1000000");
         String master = conf.get("spark.master", "");
         if (master.startsWith("local")) {
             // an embedded Spark talks to itself only: keep it on the loopback interface

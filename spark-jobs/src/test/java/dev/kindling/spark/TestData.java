@@ -1,7 +1,12 @@
 package dev.kindling.spark;
 
 import dev.kindling.data.Dataset;
+import java.awt.image.BufferedImage;
+import java.awt.image.WritableRaster;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import javax.imageio.ImageIO;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Row;
@@ -41,6 +46,35 @@ final class TestData {
         // a local table is split into contiguous slices, one per task, written to part-0000N-<job>-c00K
         spark.createDataFrame(rows, schema).write().option("maxRecordsPerFile", rowsPerFile)
                 .parquet(dir.toUri().toString());
+    }
+
+    /** Fashion-MNIST's class names by label. */
+    static final List<String> FASHION_CLASSES = List.of("t-shirt", "trouser", "pullover", "dress", "coat", "sandal",
+            "shirt", "sneaker", "bag", "ankle-boot");
+
+    /**
+     * Writes {@code d}'s images (one channel) as grey PNG files {@code dir/CLASS/NNNNN.png}, CLASS the
+     * label's name in {@code classes}, NNNNN the example's index.
+     */
+    static void writePngFolders(Dataset d, Path dir, List<String> classes) throws IOException {
+        for (int i = 0; i < d.size(); i++) {
+            BufferedImage image = new BufferedImage(d.width(), d.height(), BufferedImage.TYPE_BYTE_GRAY);
+            WritableRaster raster = image.getRaster();
+            for (int y = 0; y < d.height(); y++) {
+                for (int x = 0; x < d.width(); x++) {
+                    raster.setSample(x, y, 0, d.pixel(i, y * d.width() + x));
+                }
+            }
+            Path file = dir.resolve(classes.get(d.label(i))).resolve(String.format("%05d.png", i));
+            writePng(image, file);
+        }
+    }
+
+    static void writePng(BufferedImage image, Path file) throws IOException {
+        Files.createDirectories(file.getParent());
+        if (!ImageIO.write(image, "png", file.toFile())) {
+            throw new IOException("no PNG writer");
+        }
     }
 
     static DataType imageType(String name) {
