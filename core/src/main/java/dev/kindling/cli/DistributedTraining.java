@@ -17,4 +17,13 @@ public interface DistributedTraining {
      * thrown as {@link dev.kindling.KindlingException} ({@link UsageException} for a bad value).
      */
     int train(TrainJob job, PrintWriter out);
+
+    /**
+     * Evaluates a saved model on the test set of data the core does not read itself, printing
+     * one JSON object ({@code accuracy}, {@code loss}, {@code examples}) to {@code out}, and
+     * returns the exit code.
+     */
+    default int evaluate(EvaluateJob job, PrintWriter out) {
+        throw new UsageException("evaluate: " + getClass().getSimpleName() + " does not evaluate models");
+    }
 }

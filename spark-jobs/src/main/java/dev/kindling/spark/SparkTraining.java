@@ -1,21 +1,31 @@
 package dev.kindling.spark;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.kindling.KindlingException;
 import dev.kindling.backend.Backends;
 import dev.kindling.cli.DistributedTraining;
+import dev.kindling.cli.EvaluateJob;
 import dev.kindling.cli.TrainJob;
 import dev.kindling.cli.UsageException;
 import dev.kindling.data.Dataset;
+import dev.kindling.io.Json;
+import dev.kindling.io.ModelFile;
 import dev.kindling.nn.Network;
+import dev.kindling.nn.NetworkSpec;
 import dev.kindling.train.EpochMetrics;
+import dev.kindling.train.Evaluation;
 import dev.kindling.train.History;
 import dev.kindling.train.Trainer;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -62,8 +72,8 @@ public final class SparkTraining implements DistributedTraining {
             Dataset test = source.test(spark);
             Network net = Network.build(job.spec(), Backends.create(job.backend()));
             net.initialize(job.train().seed());
-            train = fit(train, job, net.outputCount());
-            test = fit(test, job, net.outputCount());
+            train = fit(train, job.spec(), net.outputCount());
+            test = fit(test, job.spec(), net.outputCount());
             for (String note : source.notes()) {
                 out.println("kindling: " + note);
             }
@@ -136,10 +146,10 @@ public final class SparkTraining implements DistributedTraining {
      * {@code d} checked against the network (shape; no more classes than outputs) and widened to
      * as many classes as the network has outputs, the width of the one-hot targets it is trained on.
      */
-    static Dataset fit(Dataset d, TrainJob job, int outputs) {
-        if (!job.spec().accepts(Trainer.shapeOf(d))) {
+    static Dataset fit(Dataset d, NetworkSpec spec, int outputs) {
+        if (!spec.accepts(Trainer.shapeOf(d))) {
             throw new KindlingException(d.source() + ": examples of shape " + Trainer.shapeOf(d)
-                    + " do not fit the network's input " + job.spec().input());
+                    + " do not fit the network's input " + spec.input());
         }
         if (d.classes() > outputs) {
             throw new KindlingException(d.source() + ": " + d.classes() + " classes, but the network has " + outputs
@@ -155,6 +165,89 @@ public final class SparkTraining implements DistributedTraining {
             b.append(i == 0 ? "" : ", ").append(i).append(' ').append(names.get(i));
         }
         return b.toString();
+    }
+
+    /**
+     * {@code kindling evaluate} on data read as {@code train} reads it. Without data options it
+     * uses those the model records (the split ones only for the location it was trained on, so a
+     * held-out test set is the same one), and image folders must name the model's classes.
+     */
+    @Override
+    public int evaluate(EvaluateJob job, PrintWriter out) {
+        checkMaster(job.master());
+        SparkConf conf = SparkSettings.configure(new SparkConf(true).setMaster(job.master())
+                .setIfMissing("spark.app.name", "kindling-evaluate"));
+        Configuration hadoop = hadoopConfiguration(conf);
+        ModelFile.Contents model = readModel(job.model(), hadoop);
+        Map<String, Object> recorded = model.metadata().get("data") instanceof Map<?, ?> m
+                ? Json.JSON.convertValue(m, new TypeReference<Map<String, Object>>() { }) : Map.of();
+        Map<String, String> options = job.dataOptions();
+        if (options == null) {
+            options = recordedOptions(recorded, job.data(), hadoop);
+        }
+        DataSource source = DataSources.open(job.data(), new DataOptions(options), hadoop);
+        Object classes = recorded.get("classes");
+        if (classes instanceof List<?> names && !source.classNames().isEmpty() && !names.equals(source.classNames())) {
+            throw new KindlingException(job.data() + ": the class folders (" + String.join(", ", source.classNames())
+                    + ") are not the classes the model was trained on (" + names + ")");
+        }
+        Network net = ModelFile.toNetwork(job.model(), model, Backends.create(job.backend()));
+        boolean needsSpark = !(source instanceof HadoopIdxDirectory);
+        SparkSession spark = needsSpark ? SparkSession.builder().config(conf).getOrCreate() : null;
+        try {
+            Dataset test = fit(source.test(spark), net.spec(), net.outputCount());
+            Evaluation e = Trainer.evaluate(net, test, 500);
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("accuracy", e.accuracy());
+            result.put("loss", e.loss());
+            result.put("examples", e.examples());
+            out.println(Json.line(result));
+            return 0;
+        } finally {
+            if (spark != null) {
+                spark.stop();
+            }
+        }
+    }
+
+    /** The data options a model records, less the split ones unless {@code data} is where it was trained. */
+    static Map<String, String> recordedOptions(Map<String, Object> recorded, String data, Configuration hadoop) {
+        Map<String, String> options = new TreeMap<>();
+        if (recorded.get("options") instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> options.put(String.valueOf(k), String.valueOf(v)));
+        }
+        String here;
+        try {
+            Path p = new Path(data);
+            here = p.getFileSystem(hadoop).makeQualified(p).toString();
+        } catch (IOException | RuntimeException e) {
+            here = data;
+        }
+        if (!here.equals(recorded.get("location"))) {
+            options.remove("test-fraction");
+            options.remove("split-seed");
+        }
+        return options;
+    }
+
+    /** A model directory (model.json and weights.bin) on any Hadoop file system. */
+    static ModelFile.Contents readModel(String location, Configuration hadoop) {
+        Path dir = new Path(location);
+        Path description = new Path(dir, ModelFile.DESCRIPTION);
+        Path weights = new Path(dir, ModelFile.WEIGHTS);
+        try {
+            FileSystem fs = dir.getFileSystem(hadoop);
+            for (Path p : new Path[] {description, weights}) {
+                if (!fs.exists(p)) {
+                    throw new KindlingException(p + ": model file not found (--model names a model directory, "
+                            + "OUT/model)");
+                }
+            }
+            return ModelFile.parse(description.toString(), HadoopFiles.read(fs, description), weights.toString(),
+                    HadoopFiles.read(fs, weights));
+        } catch (IOException e) {
+            throw new KindlingException(location + ": cannot read the model: " + e.getMessage(), e);
+        }
     }
 
     /** Hadoop settings as Spark would give them: the defaults plus every spark.hadoop.* entry. */
