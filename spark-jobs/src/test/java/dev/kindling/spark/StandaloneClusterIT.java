@@ -70,7 +70,7 @@ class StandaloneClusterIT {
                     "--no-build", "--conf", "spark.eventLog.enabled=true", "--conf", "spark.eventLog.compress=false",
                     "--conf", "spark.eventLog.dir=" + events.toUri(), "--conf", "spark.ui.enabled=false",
                     "train", "--data", TestSpark.fashionMnist().toString(), "--out", out.toString(),
-                    "--epochs", "1", "--limit", "6000", "--arch", "784-50-10");
+                    "--epochs", "1", "--limit", "6000", "--partitions", "2", "--arch", "784-50-10");
             assertEquals(0, submit.code(), submit.output());
             assertTrue(submit.output().contains("spark://127.0.0.1:" + masterPort), submit.output());
 
