@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # sourced: its variables are used by the scripts that source it
 # Shared by scripts/kindling and scripts/cluster (sourced, not run): where things are, the
 # build on first use, and the JVM options every Kindling JVM gets.
 
