@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * <p>The clock: lscpu's "CPU max MHz" where it reports one, else {@code /proc/cpuinfo}'s
  * "cpu MHz" (in a VM, the nominal rate the hypervisor reports); {@link ClockProbe} measures
  * one as a cross-check, and the peak uses the higher of the two, so a share of peak is never
- * overstated by a low nominal clock.
+ * overstated by a low nominal clock. {@link FmaProbe} measures the FMA throughput itself.
  *
  * <p>{@code java ... Machine OUT.json} writes it as JSON and prints a one-line summary.
  */
@@ -86,13 +86,40 @@ public final class Machine {
         m.put("peak_gflops_per_core", round(perCore, 1));
         m.put("peak_gflops_machine", round(perCore * cores, 1));
         m.put("peak_gflops_per_core_avx2", round(2 * 8 * 2 * clockGhz, 1));
+        m.put("fma_probe", fmaProbe());
         m.put("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
                 + " (" + System.getProperty("java.vendor") + ")");
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         m.put("openblas", BlasBackend.isAvailable() ? BlasBackend.library() : "unavailable: " + BlasBackend.unavailableReason());
-        m.put("openblas_coretype_env", System.getenv().getOrDefault("OPENBLAS_CORETYPE", "(unset)"));
+        m.put("threading_env", threadingEnvironment());
         m.put("load_average", loadAverage());
         return m;
+    }
+
+    /** "N GFLOP/s with L-lane vectors" from {@link FmaProbe}, or why it did not run. */
+    private static String fmaProbe() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return "not run (start the JVM with --add-modules jdk.incubator.vector)";
+        }
+        try {
+            Class<?> probe = Class.forName(Machine.class.getPackageName() + ".FmaProbe");
+            double gflops = (double) probe.getMethod("gflops", int.class).invoke(null, 8);
+            int lanes = (int) probe.getMethod("lanes").invoke(null);
+            return String.format(Locale.ROOT, "%.1f GFLOP/s with %d-lane vectors", gflops, lanes);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return "failed: " + e;
+        }
+    }
+
+    /** The OPENBLAS_*, OMP_* and MKL_* variables of the environment, which steer native kernels. */
+    private static Map<String, String> threadingEnvironment() {
+        Map<String, String> env = new java.util.TreeMap<>();
+        System.getenv().forEach((k, v) -> {
+            if (k.startsWith("OPENBLAS_") || k.startsWith("OMP_") || k.startsWith("MKL_")) {
+                env.put(k, v);
+            }
+        });
+        return env;
     }
 
     /** The 1, 5 and 15 minute load averages from /proc/loadavg, or "?" where unreadable. */
