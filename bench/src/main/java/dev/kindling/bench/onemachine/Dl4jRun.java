@@ -50,7 +50,7 @@ public final class Dl4jRun {
         net.init();
 
         ResultLog log = new ResultLog(args.out(), "dl4j", "nd4j-native " + System.getenv()
-                .getOrDefault("OPENBLAS_CORETYPE", "default"), args);
+                .getOrDefault("OPENBLAS_CORETYPE", "auto"), args);
         log.put("parameters", net.numParams());
         log.put("nd4j_max_threads", Nd4j.getEnvironment().maxThreads());
         log.put("nd4j_max_master_threads", Nd4j.getEnvironment().maxMasterThreads());

@@ -55,7 +55,7 @@ public final class KindlingRun {
         Trainer trainer = new Trainer(net, optimizer, config);
 
         String variant = backend.name() + (backend.name().equals("blas")
-                ? " " + System.getenv().getOrDefault("OPENBLAS_CORETYPE", "default") : "");
+                ? " " + System.getenv().getOrDefault("OPENBLAS_CORETYPE", "auto") : "");
         ResultLog log = new ResultLog(args.out(), "kindling", variant, args);
         log.put("backend", backend.name());
         log.put("parameters", net.parameters().length);

@@ -30,7 +30,7 @@ final class ResultLog {
         common.put("run", args.run());
         common.put("seed", args.seed());
         common.put("epochs", args.epochs());
-        common.put("openblas_coretype", System.getenv().getOrDefault("OPENBLAS_CORETYPE", "default"));
+        common.put("openblas_coretype", System.getenv().getOrDefault("OPENBLAS_CORETYPE", "auto"));
         common.put("omp_num_threads", System.getenv().getOrDefault("OMP_NUM_THREADS", "(unset)"));
     }
 
