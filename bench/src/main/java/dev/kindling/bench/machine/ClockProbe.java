@@ -15,7 +15,7 @@ public final class ClockProbe {
     private ClockProbe() {
     }
 
-    /** Best-of-{@code trials} estimate in GHz; each trial takes about 0.1 s. */
+    /** Best-of-{@code trials} estimate in GHz; each trial takes about 0.05 s. */
     public static double estimateGhz(int trials) {
         int steps = 200_000_000;
         chain(1, steps / 10); // compile before timing

@@ -58,7 +58,7 @@ public final class Machine {
         double maxMhz = parse(lscpu.getOrDefault("CPU max MHz", "0"));
         String clockSource = maxMhz > 0 ? "lscpu CPU max MHz" : "/proc/cpuinfo cpu MHz";
         double reportedGhz = (maxMhz > 0 ? maxMhz : nominalMhz) / 1000;
-        double probeGhz = ClockProbe.estimateGhz(8);
+        double probeGhz = ClockProbe.estimateGhz(20);
         double clockGhz = Math.max(reportedGhz, probeGhz);
         double perCore = 2 * lanes * 2 * clockGhz;
 
@@ -103,7 +103,7 @@ public final class Machine {
         }
         try {
             Class<?> probe = Class.forName(Machine.class.getPackageName() + ".FmaProbe");
-            double gflops = (double) probe.getMethod("gflops", int.class).invoke(null, 8);
+            double gflops = (double) probe.getMethod("gflops", int.class).invoke(null, 20);
             int lanes = (int) probe.getMethod("lanes").invoke(null);
             return String.format(Locale.ROOT, "%.1f GFLOP/s with %d-lane vectors", gflops, lanes);
         } catch (ReflectiveOperationException | LinkageError e) {

@@ -60,13 +60,21 @@ public enum Workload {
         }
     }
 
-    /** Multiply-adds per example in one forward pass, for the arithmetic limit. */
-    public long forwardMacs() {
+    /**
+     * Floating-point operations per training example in the GEMMs (2 per multiply-add):
+     * forward, weight gradient, and the input gradient of every layer but the first, which
+     * Kindling skips because nobody reads it. The arithmetic limit is a core's peak divided by
+     * this; everything else a step does (activations, pooling, im2col, the optimizer, the
+     * batch) only adds to it.
+     */
+    public long trainingFlops() {
         switch (this) {
             case MLP:
-                return 784L * 100 + 100L * 10;
+                return 2 * (2L * 784 * 100) + 3 * (2L * 100 * 10);
             case CNN:
-                return 20L * 25 * 24 * 24 + 20L * 12 * 12 * 100 + 100L * 10;
+                long conv = 2L * 20 * 25 * 24 * 24;
+                long hidden = 2L * 20 * 12 * 12 * 100;
+                return 2 * conv + 3 * hidden + 3 * (2L * 100 * 10);
             default:
                 throw new IllegalStateException(name());
         }

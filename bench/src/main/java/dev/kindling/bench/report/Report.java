@@ -3,6 +3,7 @@ package dev.kindling.bench.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kindling.bench.kernels.GemmShape;
+import dev.kindling.bench.onemachine.Workload;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,7 +107,7 @@ public final class Report {
         out.append("- Clock: ").append(text(machine, "clock_reported_ghz")).append(" GHz from ")
                 .append(text(machine, "clock_reported_source")).append("; ")
                 .append(text(machine, "clock_probe_ghz"))
-                .append(" GHz measured (a dependent chain of 1-cycle integer ops, best of 8); the peak uses ")
+                .append(" GHz measured (a dependent chain of 1-cycle integer ops, best of 20); the peak uses ")
                 .append(text(machine, "clock_ghz")).append(" GHz (")
                 .append(text(machine, "clock_used")).append(")\n");
         out.append("- fp32 peak: ").append(text(machine, "peak_gflops_per_core"))
@@ -142,7 +143,9 @@ public final class Report {
                 for (JsonNode fork : r.path("primaryMetric").path("rawData")) {
                     fork.forEach(v -> raw.add(v.asDouble()));
                 }
-                JsonNode alloc = r.path("secondaryMetrics").path("·gc.alloc.rate.norm").path("score");
+                JsonNode secondary = r.path("secondaryMetrics");
+                JsonNode alloc = (secondary.has("gc.alloc.rate.norm") ? secondary.path("gc.alloc.rate.norm")
+                        : secondary.path("·gc.alloc.rate.norm")).path("score");
                 all.add(new Kernel(variant, r.path("params").path("shape").asText(), raw,
                         alloc.isMissingNode() ? Double.NaN : alloc.asDouble()));
             }
@@ -340,6 +343,21 @@ public final class Report {
         ratioTarget(out, rows, "mlp", 8, "MLP ≥ 8× DL4J (#4)");
         ratioTarget(out, rows, "cnn", 6, "CNN ≥ 6× DL4J (#4)");
         out.append('\n');
+        double peak = machine.path("peak_gflops_per_core").asDouble(Double.NaN);
+        out.append("Arithmetic limits (GEMM flops only, one core at its fp32 peak of ").append(fmt("%.1f", peak))
+                .append(" GFLOP/s):\n\n| model | GEMM flops per training example | limit, examples/s | best Kindling | share of limit |\n"
+                        + "|---|---:|---:|---:|---:|\n");
+        for (Workload w : Workload.values()) {
+            Row k = best(rows, "kindling", w.id());
+            if (k == null) {
+                continue;
+            }
+            double limit = peak * 1e9 / w.trainingFlops();
+            out.append("| ").append(w.id()).append(" | ").append(fmt("%,d", w.trainingFlops())).append(" | ")
+                    .append(fmt("%,.0f", limit)).append(" | ").append(fmt("%,.0f", k.perSecond().median()))
+                    .append(" | ").append(fmt("%.0f%%", 100 * k.perSecond().median() / limit)).append(" |\n");
+        }
+        out.append('\n');
     }
 
     private void ratioTarget(StringBuilder out, List<Row> rows, String model, double target, String title) {
@@ -466,6 +484,6 @@ public final class Report {
     }
 
     private static String fmt(String format, double v) {
-        return String.format(Locale.ROOT, format, v);
+        return format.contains("%,d") ? String.format(Locale.ROOT, format, (long) v) : String.format(Locale.ROOT, format, v);
     }
 }
