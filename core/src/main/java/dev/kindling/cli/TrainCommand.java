@@ -32,13 +32,20 @@ import picocli.CommandLine.Option;
 
 /** {@code kindling train}: trains a network and writes OUT/model/ and OUT/metrics.jsonl. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Train a network on an IDX dataset directory (e.g. Fashion-MNIST).")
+        description = "Train a network on an IDX dataset directory (e.g. Fashion-MNIST), or with a Spark master "
+                + "on Parquet or image folders.")
 public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--data", required = true, paramLabel = "DIR",
             description = "Directory with train-/t10k- images and labels IDX files (.gz or raw); "
-                    + "with a Spark master any Hadoop path (hdfs://, file://).")
+                    + "with a Spark master any Hadoop path (hdfs://, file://) holding IDX files, Parquet "
+                    + "or image folders.")
     String data;
+
+    @Option(names = "--data-option", paramLabel = "KEY=VALUE",
+            description = "An option of the data source, repeatable (Spark): format, height, width, channels, "
+                    + "layout, classes, label-column, image-column, color, invalid-images, test-fraction, split-seed.")
+    Map<String, String> dataOptions;
 
     @Option(names = "--out", required = true, paramLabel = "DIR",
             description = "Output directory: model/, metrics.jsonl, config.json; "
@@ -125,7 +132,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         JobConfig flags = new JobConfig(null, arch, init, dropout, optimizer, lr, schedule, batch, epochs, seed,
-                weightDecay, patience, null, backend, master, mode, partitions, localSteps, checkpointEvery);
+                weightDecay, patience, null, backend, master, mode, partitions, localSteps, checkpointEvery,
+                dataOptions == null || dataOptions.isEmpty() ? null : new java.util.TreeMap<>(dataOptions));
         JobConfig job;
         try {
             job = (configFile == null ? JobConfig.empty() : JobConfig.read(configFile)).overriddenBy(flags);
@@ -141,6 +149,11 @@ public final class TrainCommand implements Callable<Integer> {
             return trainer.train(new TrainJob(data, out, job, plan.spec, plan.optimizer, plan.train, plan.backend,
                     plan.master, plan.mode, plan.partitions, plan.localSteps, plan.checkpointEvery, resume,
                     overwrite, limit), out());
+        }
+        if (job.dataOptions() != null) {
+            throw new UsageException("data-option: --master single reads IDX directories only and takes no data "
+                    + "options (" + String.join(", ", job.dataOptions().keySet()) + "); Parquet and image folders "
+                    + "need a Spark master");
         }
         if (resume) {
             throw new UsageException("resume: --master single keeps no checkpoints; resuming needs a Spark master");

@@ -9,11 +9,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A training job's settings as a config file (YAML or JSON) holds them. Every field is
  * optional; command-line flags override the file, and {@link #resolve} fills the defaults.
- * Keys are the long flag names; an unknown key is an error that names it.
+ * Keys are the long flag names; an unknown key is an error that names it. {@code data-options}
+ * is a map of the data source's options (the flag {@code --data-option KEY=VALUE}); the flag's
+ * keys override the file's one by one.
  */
 public record JobConfig(
         NetworkSpec network,
@@ -34,11 +38,12 @@ public record JobConfig(
         String mode,
         Integer partitions,
         @JsonProperty("local-steps") Integer localSteps,
-        @JsonProperty("checkpoint-every") Integer checkpointEvery) {
+        @JsonProperty("checkpoint-every") Integer checkpointEvery,
+        @JsonProperty("data-options") Map<String, String> dataOptions) {
 
     public static JobConfig empty() {
         return new JobConfig(null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null);
+                null, null, null, null, null, null, null);
     }
 
     /** Reads a YAML (.yaml/.yml) or JSON file; errors name the file and the field. */
@@ -75,7 +80,17 @@ public record JobConfig(
                 pick(over.seed, seed), pick(over.weightDecay, weightDecay), pick(over.patience, patience),
                 pick(over.maxSteps, maxSteps), pick(over.backend, backend), pick(over.master, master),
                 pick(over.mode, mode), pick(over.partitions, partitions), pick(over.localSteps, localSteps),
-                pick(over.checkpointEvery, checkpointEvery));
+                pick(over.checkpointEvery, checkpointEvery), merge(dataOptions, over.dataOptions));
+    }
+
+    /** The options of both, {@code over}'s winning where a key is in both; null if neither has any. */
+    private static Map<String, String> merge(Map<String, String> base, Map<String, String> over) {
+        if (base == null || over == null) {
+            return over != null ? over : base;
+        }
+        Map<String, String> merged = new TreeMap<>(base);
+        merged.putAll(over);
+        return merged;
     }
 
     private static <T> T pick(T preferred, T fallback) {

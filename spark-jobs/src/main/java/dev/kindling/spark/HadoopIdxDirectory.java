@@ -8,9 +8,12 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
 
 /**
  * The four MNIST-style IDX files ({@link IdxDirectory#BASE_NAMES}, each raw or gzip, gzip
@@ -19,11 +22,25 @@ import org.apache.hadoop.fs.Path;
  */
 final class HadoopIdxDirectory implements DataSource {
     private final FileSystem fs;
+    private final Path dir;
     private final Path[] files;
 
-    private HadoopIdxDirectory(FileSystem fs, Path[] files) {
+    private HadoopIdxDirectory(FileSystem fs, Path dir, Path[] files) {
         this.fs = fs;
+        this.dir = dir;
         this.files = files;
+    }
+
+    /** Whether {@code dir} holds any of the IDX files (then it is read as an IDX directory). */
+    static boolean holdsIdxFiles(FileSystem fs, Path dir) throws IOException {
+        for (String base : IdxDirectory.BASE_NAMES) {
+            for (String name : IdxDirectory.fileNames(base)) {
+                if (fs.exists(new Path(dir, name))) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     static HadoopIdxDirectory open(FileSystem fs, Path dir) {
@@ -53,20 +70,34 @@ final class HadoopIdxDirectory implements DataSource {
                 throw new KindlingException(dir + ": missing " + String.join(", ", missing)
                         + " (looked for each name with and without .gz)");
             }
-            return new HadoopIdxDirectory(fs, found);
+            return new HadoopIdxDirectory(fs, dir, found);
         } catch (IOException e) {
             throw new KindlingException(dir + ": cannot read the data directory: " + e.getMessage(), e);
         }
     }
 
     @Override
-    public Dataset train() {
+    public String format() {
+        return "IDX";
+    }
+
+    /** Read on the driver through the file system: {@code spark} is not used and may be null. */
+    @Override
+    public Dataset train(SparkSession spark) {
         return Dataset.fromIdx(read(files[0], 3), read(files[1], 1));
     }
 
     @Override
-    public Dataset test() {
+    public Dataset test(SparkSession spark) {
         return Dataset.fromIdx(read(files[2], 3), read(files[3], 1));
+    }
+
+    @Override
+    public Map<String, Object> record() {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("format", "idx");
+        r.put("location", dir.toString());
+        return r;
     }
 
     private IdxFile read(Path file, int rank) {

@@ -7,7 +7,8 @@ import org.apache.spark.serializer.KryoRegistrator;
 /**
  * Registers every class Kindling sends through Spark, so jobs run with
  * {@code spark.kryo.registrationRequired=true}: data shards and float blocks get raw-bytes
- * serializers, the small records Kryo's defaults.
+ * serializers, the small records Kryo's defaults; and Spark SQL's schema classes, which the
+ * Parquet and image sources' jobs send.
  */
 public final class KindlingKryoRegistrator implements KryoRegistrator {
     @Override
@@ -26,5 +27,80 @@ public final class KindlingKryoRegistrator implements KryoRegistrator {
         kryo.register(PartialSum[].class);
         kryo.register(EvaluationSum.class);
         kryo.register(EvaluationSum[].class);
+        kryo.register(String[].class);
+        kryo.register(ExampleBlock.class);
+        kryo.register(ExampleBlock[].class);
+        for (String name : SQL_CLASSES) {
+            registerIfPresent(kryo, name);
+        }
+    }
+
+    /**
+     * Spark SQL's schema classes: reading Parquet runs a job that returns each file's schema
+     * (every type a file may hold), and the image source lists its files with one. Names, since
+     * some exist in one Spark version only; those missing are skipped.
+     */
+    static final String[] SQL_CLASSES = {
+        "org.apache.spark.sql.types.StructType",
+        "org.apache.spark.sql.types.StructType[]",
+        "org.apache.spark.sql.types.StructField",
+        "org.apache.spark.sql.types.StructField[]",
+        "org.apache.spark.sql.types.ArrayType",
+        "org.apache.spark.sql.types.MapType",
+        "org.apache.spark.sql.types.DecimalType",
+        "org.apache.spark.sql.types.CharType",
+        "org.apache.spark.sql.types.VarcharType",
+        "org.apache.spark.sql.types.StringType",
+        "org.apache.spark.sql.types.DayTimeIntervalType",
+        "org.apache.spark.sql.types.YearMonthIntervalType",
+        "org.apache.spark.sql.types.TimeType",
+        "org.apache.spark.sql.types.Metadata",
+        "org.apache.spark.sql.types.Metadata[]",
+        "org.apache.spark.sql.types.BinaryType$",
+        "org.apache.spark.sql.types.BooleanType$",
+        "org.apache.spark.sql.types.ByteType$",
+        "org.apache.spark.sql.types.ShortType$",
+        "org.apache.spark.sql.types.IntegerType$",
+        "org.apache.spark.sql.types.LongType$",
+        "org.apache.spark.sql.types.FloatType$",
+        "org.apache.spark.sql.types.DoubleType$",
+        "org.apache.spark.sql.types.StringType$",
+        "org.apache.spark.sql.types.DateType$",
+        "org.apache.spark.sql.types.TimestampType$",
+        "org.apache.spark.sql.types.TimestampNTZType$",
+        "org.apache.spark.sql.types.NullType$",
+        "org.apache.spark.sql.types.CalendarIntervalType$",
+        "org.apache.spark.sql.types.VariantType$",
+        "org.apache.spark.sql.types.DecimalType$",
+        "org.apache.spark.sql.types.CharType$",
+        "org.apache.spark.sql.types.VarcharType$",
+        "org.apache.spark.sql.types.ArrayType$",
+        "org.apache.spark.sql.types.MapType$",
+        "org.apache.spark.sql.types.StructType$",
+        "org.apache.spark.sql.types.Metadata$",
+        "boolean[]",
+        "java.lang.String[][]",
+    };
+
+    private static void registerIfPresent(Kryo kryo, String name) {
+        Class<?> c = classNamed(name);
+        if (c != null) {
+            kryo.register(c);
+        }
+    }
+
+    private static Class<?> classNamed(String name) {
+        if (name.endsWith("[]")) {
+            Class<?> element = classNamed(name.substring(0, name.length() - 2));
+            return element == null ? null : java.lang.reflect.Array.newInstance(element, 0).getClass();
+        }
+        if (name.equals("boolean")) {
+            return boolean.class;
+        }
+        try {
+            return Class.forName(name, false, KindlingKryoRegistrator.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            return null;
+        }
     }
 }

@@ -12,17 +12,19 @@ import dev.kindling.train.History;
 import dev.kindling.train.Trainer;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
 import scala.Tuple2;
 
 /**
  * {@code kindling train} on Spark: the {@link DistributedTraining} service the core's launcher
- * finds for every master but {@code single}. Reads the data through Hadoop, shards and caches
- * it, trains with {@link SparkTrainer}, and writes the run's outputs through Hadoop.
+ * finds for every master but {@code single}. Reads the data ({@link DataSources}: IDX files through
+ * Hadoop, Parquet and image folders through Spark SQL), shards and caches it, trains with {@link SparkTrainer}, and writes the run's outputs through Hadoop.
  */
 public final class SparkTraining implements DistributedTraining {
     private static final Pattern MASTER = Pattern.compile(
@@ -49,25 +51,28 @@ public final class SparkTraining implements DistributedTraining {
         RunOutput output = RunOutput.open(job.out(), hadoop, job.overwrite(), job.resume());
         Checkpoint checkpoint = job.resume() ? output.load() : null;
 
-        DataSource source = DataSources.open(job.data(), hadoop);
-        Dataset all = source.train();
-        Dataset train = job.limit() == null ? all : all.subset(0, Math.min(job.limit(), all.size()));
-        Dataset test = source.test();
-        for (Dataset d : new Dataset[] {train, test}) {
-            if (!job.spec().accepts(Trainer.shapeOf(d))) {
-                throw new KindlingException(job.data() + ": examples of shape " + Trainer.shapeOf(d)
-                        + " do not fit the network's input " + job.spec().input());
-            }
-        }
+        DataSource source = DataSources.open(job.data(), new DataOptions(job.config().dataOptions()), hadoop);
         Backends.resolve(job.backend());
 
-        JavaSparkContext sc = new JavaSparkContext(conf);
+        SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         try {
+            Dataset all = source.train(spark);
+            Dataset train = job.limit() == null ? all : all.subset(0, Math.min(job.limit(), all.size()));
+            Dataset test = source.test(spark);
+            Network net = Network.build(job.spec(), Backends.create(job.backend()));
+            net.initialize(job.train().seed());
+            train = fit(train, job, net.outputCount());
+            test = fit(test, job, net.outputCount());
+            for (String note : source.notes()) {
+                out.println("kindling: " + note);
+            }
+            if (!source.classNames().isEmpty()) {
+                out.println("kindling: classes (label name): " + describeClasses(source.classNames()));
+            }
             int partitions = job.partitions() != null ? job.partitions() : sc.defaultParallelism();
             Shards trainShards = Shards.of(sc, train, partitions, "kindling-train");
             Shards testShards = Shards.of(sc, test, partitions, "kindling-test");
-            Network net = Network.build(job.spec(), Backends.create(job.backend()));
-            net.initialize(job.train().seed());
             SparkTrainer.Settings settings = new SparkTrainer.Settings(job.mode(), job.localSteps(),
                     job.checkpointEvery(), job.backend());
             SparkTrainer trainer = new SparkTrainer(sc, net, job.optimizer(), job.train(), settings, trainShards,
@@ -108,6 +113,7 @@ public final class SparkTraining implements DistributedTraining {
             meta.put("master", job.master());
             meta.put("mode", job.mode());
             meta.put("rounds", trainer.round());
+            meta.put("data", source.record());
             if (!history.epochs().isEmpty()) {
                 meta.put("epochs", history.last().epoch());
                 meta.put("test_accuracy", history.last().testAccuracy());
@@ -122,8 +128,33 @@ public final class SparkTraining implements DistributedTraining {
             return 0;
         } finally {
             output.close();
-            sc.stop();
+            spark.stop();
         }
+    }
+
+    /**
+     * {@code d} checked against the network (shape; no more classes than outputs) and widened to
+     * as many classes as the network has outputs, the width of the one-hot targets it is trained on.
+     */
+    static Dataset fit(Dataset d, TrainJob job, int outputs) {
+        if (!job.spec().accepts(Trainer.shapeOf(d))) {
+            throw new KindlingException(d.source() + ": examples of shape " + Trainer.shapeOf(d)
+                    + " do not fit the network's input " + job.spec().input());
+        }
+        if (d.classes() > outputs) {
+            throw new KindlingException(d.source() + ": " + d.classes() + " classes, but the network has " + outputs
+                    + " outputs");
+        }
+        return d.classes() == outputs ? d
+                : new Dataset(d.source(), d.channels(), d.height(), d.width(), outputs, d.pixels(), d.labels());
+    }
+
+    static String describeClasses(List<String> names) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < names.size(); i++) {
+            b.append(i == 0 ? "" : ", ").append(i).append(' ').append(names.get(i));
+        }
+        return b.toString();
     }
 
     /** Hadoop settings as Spark would give them: the defaults plus every spark.hadoop.* entry. */

@@ -5,6 +5,7 @@ import dev.kindling.data.IdxDirectory;
 import java.nio.file.Path;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
 
 /**
  * The tests' one Spark: local[2], configured exactly as jobs are ({@link SparkSettings}: Kryo
@@ -13,7 +14,7 @@ import org.apache.spark.api.java.JavaSparkContext;
  */
 final class TestSpark {
     static final String MASTER = "local[2]";
-    private static JavaSparkContext context;
+    private static SparkSession session;
     private static Dataset train;
     private static Dataset test;
 
@@ -31,18 +32,23 @@ final class TestSpark {
     }
 
     static synchronized JavaSparkContext context() {
-        if (context == null) {
-            context = new JavaSparkContext(conf());
-            Runtime.getRuntime().addShutdownHook(new Thread(context::stop));
+        return JavaSparkContext.fromSparkContext(session().sparkContext());
+    }
+
+    /** The shared Spark as a SQL session (for the Parquet and image sources). */
+    static synchronized SparkSession session() {
+        if (session == null || session.sparkContext().isStopped()) { // a job run through the CLI stops it
+            session = SparkSession.builder().config(conf()).getOrCreate();
+            Runtime.getRuntime().addShutdownHook(new Thread(session::stop));
         }
-        return context;
+        return session;
     }
 
     /** Stops the shared context (for tests that run a job through the CLI, which starts its own). */
     static synchronized void stop() {
-        if (context != null) {
-            context.stop();
-            context = null;
+        if (session != null) {
+            session.stop();
+            session = null;
         }
     }
 
