@@ -1,0 +1,60 @@
+# shellcheck shell=bash disable=SC2034 # sourced: its variables are used by the scripts that source it
+# Shared by scripts/kindling and scripts/cluster (sourced, not run): where things are, the
+# build on first use, and the JVM options every Kindling JVM gets.
+
+kindling_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+kindling_jobs="$kindling_root/spark-jobs"
+# Every jar the job needs, Spark's (scope provided) included; the build puts them there.
+kindling_lib="$kindling_jobs/target/lib"
+# Spark 3.5 on Java 17 needs these module opens (a java @argfile, the list's one copy).
+kindling_module_opens="$kindling_jobs/conf/spark-module-opens.args"
+# The pure-Java backend uses the Vector API, an incubator module in Java 17.
+kindling_vector_opts=(--add-modules jdk.incubator.vector)
+kindling_stamp="$kindling_jobs/target/.launcher-build"
+
+# One reactor build: core comes from this checkout (never from ~/.m2, where another checkout may
+# have installed a different core), and the package phase fills target/lib.
+kindling_build() {
+  echo "kindling: building (first use or sources changed) ..." >&2
+  (cd "$kindling_root" && mvn -B -q -DskipTests -pl spark-jobs -am package) >&2
+  touch "$kindling_stamp"
+}
+
+# Builds when a source changed, or when classes were compiled since (e.g. by `mvn -Pspark4`,
+# whose classes would not match the Spark 3.5 jars in target/lib).
+kindling_build_if_stale() {
+  local jobs=$kindling_jobs root=$kindling_root
+  if [[ ! -f "$kindling_stamp" || ! -d "$jobs/target/classes" || ! -d "$kindling_lib" ]] \
+      || [[ -n "$(find "$root/pom.xml" "$root/core/pom.xml" "$root/core/src/main" "$jobs/pom.xml" \
+        "$jobs/src/main" "$jobs/conf" "$jobs/target/classes" -newer "$kindling_stamp" -print -quit)" ]]; then
+    kindling_build
+  fi
+}
+
+# The shaded application jar (Spark and Hadoop left out), for spark-submit.
+kindling_app_jar() {
+  local jar
+  for jar in "$kindling_jobs"/target/kindling-spark-jobs-*-app.jar; do
+    if [[ -f "$jar" ]]; then
+      echo "$jar"
+      return 0
+    fi
+  done
+  echo "kindling: no application jar in $kindling_jobs/target (build with: mvn -pl spark-jobs -am package)" >&2
+  return 1
+}
+
+# OpenBLAS picks its Haswell kernels on AVX-512 machines unless told; SkylakeX's are faster there.
+# Exports OPENBLAS_CORETYPE=SkylakeX where the CPU has AVX-512 and the variable is unset.
+kindling_openblas_coretype() {
+  if [[ -z "${OPENBLAS_CORETYPE:-}" && -r /proc/cpuinfo ]]; then
+    local flags avx512=1 f
+    flags=$(grep -m1 '^flags' /proc/cpuinfo || true)
+    for f in avx512f avx512bw avx512dq avx512vl avx512cd; do
+      [[ " $flags " == *" $f "* ]] || avx512=0
+    done
+    if [[ $avx512 == 1 ]]; then
+      export OPENBLAS_CORETYPE=SkylakeX
+    fi
+  fi
+}
