@@ -32,11 +32,7 @@ public final class IdentityMse implements Loss {
 
     @Override
     public float[] backward(int batch, float scale) {
-        int n = batch * outputs;
-        dz = Buffers.ensure(dz, n);
-        for (int i = 0; i < n; i++) {
-            dz[i] = (y[i] - target[i]) * scale;
-        }
+        dz = Buffers.scaledDifference(y, target, batch * outputs, scale, dz);
         return dz;
     }
 

@@ -50,11 +50,7 @@ public final class SoftmaxCrossEntropy implements Loss {
 
     @Override
     public float[] backward(int batch, float scale) {
-        int n = batch * classes;
-        dz = Buffers.ensure(dz, n);
-        for (int i = 0; i < n; i++) {
-            dz[i] = (y[i] - target[i]) * scale;
-        }
+        dz = Buffers.scaledDifference(y, target, batch * classes, scale, dz);
         return dz;
     }
 
