@@ -2,6 +2,7 @@ package dev.kindling.cli;
 
 import dev.kindling.KindlingException;
 import java.io.PrintWriter;
+import java.util.ServiceLoader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -28,6 +29,9 @@ public final class Main {
 
     public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        for (ModuleCommand command : ServiceLoader.load(ModuleCommand.class)) {
+            cli.addSubcommand(command);
+        }
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
