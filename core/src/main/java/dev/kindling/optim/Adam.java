@@ -1,5 +1,7 @@
 package dev.kindling.optim;
 
+import dev.kindling.backend.Backends;
+
 /**
  * Adam with PyTorch's placement of eps, outside the bias-corrected root:
  * <pre>
@@ -17,6 +19,8 @@ public final class Adam implements Optimizer {
     public static final float DEFAULT_BETA1 = 0.9f;
     public static final float DEFAULT_BETA2 = 0.999f;
     public static final float DEFAULT_EPSILON = 1e-8f;
+    /** Whether {@link AdamVector} can load; without the module the loop below does it all. */
+    private static final boolean VECTOR_API = Backends.isVectorApiPresent();
 
     private final float beta1;
     private final float beta2;
@@ -67,7 +71,9 @@ public final class Adam implements Optimizer {
         float rootCorrection2 = (float) (1.0 / Math.sqrt(correction2));
         float oneMinusBeta1 = 1f - beta1;
         float oneMinusBeta2 = 1f - beta2;
-        for (int i = 0; i < n; i++) {
+        int done = VECTOR_API ? AdamVector.step(params, grads, state, beta1, oneMinusBeta1,
+                beta2, oneMinusBeta2, stepSize, rootCorrection2, epsilon) : 0;
+        for (int i = done; i < n; i++) {
             float g = grads[i];
             float m = beta1 * state[i] + oneMinusBeta1 * g;
             float v = beta2 * state[n + i] + oneMinusBeta2 * g * g;
