@@ -47,6 +47,9 @@ public final class VectorBackend implements Backend {
             GemmArgs.scale(beta, m, n, c, cOff, ldc);
             return;
         }
+        // C is scaled by beta once, up front, so that every k-block, the first included, adds
+        // its product to C: one store path with no branch on beta (see store).
+        GemmArgs.scale(beta, m, n, c, cOff, ldc);
         int panelsB = (n + NR - 1) / NR;
         int sizeB = panelsB * NR * Math.min(k, KC);
         if (packedB.length < sizeB) {
@@ -54,8 +57,6 @@ public final class VectorBackend implements Backend {
         }
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc);
-            // Later k-blocks add to what the first one stored.
-            float blockBeta = pc == 0 ? beta : 1f;
             if (transB) {
                 packTransposedB(b, bOff, ldb, pc, kc, n);
             } else {
@@ -74,9 +75,9 @@ public final class VectorBackend implements Backend {
                         int mr = Math.min(MR, mc - ir);
                         int at = cOff + (ic + ir) * ldc + j0;
                         if (nr <= LANES) {
-                            narrowKernel(kc, ir * kc, j0 * kc, alpha, blockBeta, c, at, ldc, mr, nr);
+                            narrowKernel(kc, ir * kc, j0 * kc, alpha, c, at, ldc, mr, nr);
                         } else {
-                            kernel(kc, ir * kc, j0 * kc, alpha, blockBeta, c, at, ldc, mr, nr);
+                            kernel(kc, ir * kc, j0 * kc, alpha, c, at, ldc, mr, nr);
                         }
                     }
                 }
@@ -168,11 +169,11 @@ public final class VectorBackend implements Backend {
     }
 
     /**
-     * C[0:mr, 0:nr] (at {@code ci}) = alpha · Ap·Bp + beta · C over one k-block, Ap being the A
+     * C[0:mr, 0:nr] (at {@code ci}) += alpha · Ap·Bp over one k-block, Ap being the A
      * panel at {@code ai} and Bp the B panel at {@code bi}. Always computes the full MR×NR tile;
      * padding rows and columns are zero and simply not stored.
      */
-    private void kernel(int kc, int ai, int bi, float alpha, float beta,
+    private void kernel(int kc, int ai, int bi, float alpha,
                         float[] c, int ci, int ldc, int mr, int nr) {
         float[] pa = packedA;
         float[] pb = packedB;
@@ -201,14 +202,14 @@ public final class VectorBackend implements Backend {
             c31 = av.fma(b1, c31);
         }
         if (mr == MR && nr == NR) {
-            store(c00, alpha, beta, c, ci);
-            store(c01, alpha, beta, c, ci + LANES);
-            store(c10, alpha, beta, c, ci + ldc);
-            store(c11, alpha, beta, c, ci + ldc + LANES);
-            store(c20, alpha, beta, c, ci + 2 * ldc);
-            store(c21, alpha, beta, c, ci + 2 * ldc + LANES);
-            store(c30, alpha, beta, c, ci + 3 * ldc);
-            store(c31, alpha, beta, c, ci + 3 * ldc + LANES);
+            store(c00, alpha, c, ci);
+            store(c01, alpha, c, ci + LANES);
+            store(c10, alpha, c, ci + ldc);
+            store(c11, alpha, c, ci + ldc + LANES);
+            store(c20, alpha, c, ci + 2 * ldc);
+            store(c21, alpha, c, ci + 2 * ldc + LANES);
+            store(c30, alpha, c, ci + 3 * ldc);
+            store(c31, alpha, c, ci + 3 * ldc + LANES);
             return;
         }
         float[] t = tile;
@@ -220,14 +221,14 @@ public final class VectorBackend implements Backend {
         c21.intoArray(t, 2 * NR + LANES);
         c30.intoArray(t, 3 * NR);
         c31.intoArray(t, 3 * NR + LANES);
-        storeTile(alpha, beta, c, ci, ldc, mr, nr);
+        storeTile(alpha, c, ci, ldc, mr, nr);
     }
 
     /**
      * The kernel for a last panel at most one vector wide (the 10 outputs of a classifier,
      * or n = 100 leaving 4): half the work of running the full kernel on padding.
      */
-    private void narrowKernel(int kc, int ai, int bi, float alpha, float beta,
+    private void narrowKernel(int kc, int ai, int bi, float alpha,
                               float[] c, int ci, int ldc, int mr, int nr) {
         float[] pa = packedA;
         float[] pb = packedB;
@@ -247,27 +248,24 @@ public final class VectorBackend implements Backend {
         c1.intoArray(t, NR);
         c2.intoArray(t, 2 * NR);
         c3.intoArray(t, 3 * NR);
-        storeTile(alpha, beta, c, ci, ldc, mr, nr);
+        storeTile(alpha, c, ci, ldc, mr, nr);
     }
 
-    // Kept small so that it is inlined: a two-vector store with a separate beta = 1 case made
-    // the whole GEMM about three times slower.
-    private static void store(FloatVector acc, float alpha, float beta, float[] c, int at) {
-        FloatVector scaled = acc.mul(alpha);
-        if (beta != 0f) {
-            scaled = scaled.add(FloatVector.fromArray(SPECIES, c, at).mul(beta));
-        }
-        scaled.intoArray(c, at);
+    // Kept small and straight so that it is inlined and its vectors stay in registers: a store
+    // that added beta·C under an if merged two vector values, which the JIT could only do by
+    // boxing, 24 bytes on the heap per store; and a second store for beta = 1 in the kernel
+    // made the whole GEMM about three times slower.
+    private static void store(FloatVector acc, float alpha, float[] c, int at) {
+        acc.mul(alpha).add(FloatVector.fromArray(SPECIES, c, at)).intoArray(c, at);
     }
 
     /** Stores the mr×nr corner of {@link #tile}; nothing is written past the view's edge. */
-    private void storeTile(float alpha, float beta, float[] c, int ci, int ldc, int mr, int nr) {
+    private void storeTile(float alpha, float[] c, int ci, int ldc, int mr, int nr) {
         float[] t = tile;
         for (int r = 0; r < mr; r++) {
             int row = ci + r * ldc;
             for (int q = 0; q < nr; q++) {
-                float v = alpha * t[r * NR + q];
-                c[row + q] = beta == 0f ? v : v + beta * c[row + q];
+                c[row + q] += alpha * t[r * NR + q];
             }
         }
     }
