@@ -67,6 +67,28 @@ class LayersTest {
     }
 
     @Test
+    void reluPassesTheGradientExactlyWhereTheOutputIsPositive() {
+        Shape shape = Shape.vector(37);
+        Relu relu = new Relu(shape);
+        SplittableRandom rng = new SplittableRandom(5);
+        int batch = 3;
+        float[] x = new float[batch * shape.size()];
+        float[] dout = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            // Exact zeros, both signs, and tiny values: the edges of the branch-free mask.
+            x[i] = i % 7 == 0 ? 0f : i % 11 == 0 ? -0f : i % 13 == 0 ? Float.MIN_VALUE : (float) rng.nextGaussian();
+            dout[i] = i % 5 == 0 ? -0f : (float) rng.nextGaussian();
+        }
+        float[] y = relu.forward(x, batch, true, null);
+        float[] dx = relu.backward(dout, batch, true);
+        for (int i = 0; i < x.length; i++) {
+            assertEquals(Math.max(x[i], 0f), y[i], "y[" + i + "]");
+            assertEquals(Float.floatToRawIntBits(x[i] > 0f ? dout[i] : 0f), Float.floatToRawIntBits(dx[i]),
+                    "dx[" + i + "] for x " + x[i] + ", dout " + dout[i]);
+        }
+    }
+
+    @Test
     void dropoutIsIdentityInInferenceAndKeepsTheMeanInTraining() {
         Dropout d = new Dropout(Shape.vector(10_000), 0.3);
         float[] x = new float[10_000];
