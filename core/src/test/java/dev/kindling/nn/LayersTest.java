@@ -67,6 +67,45 @@ class LayersTest {
     }
 
     @Test
+    void maxPoolSendsEachGradientToTheFirstMaximumOfItsWindowOnly() {
+        // ReLU-like input: many windows tie at 0, others at a repeated value; the winner is
+        // the first maximum in the order top-left, top-right, bottom-left, bottom-right.
+        Shape in = new Shape(3, 4, 6);
+        MaxPool2D pool = new MaxPool2D(in, 2, 2);
+        SplittableRandom rng = new SplittableRandom(9);
+        int batch = 2;
+        float[] x = new float[batch * in.size()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = Math.max(0f, (float) Math.round(rng.nextGaussian() * 2) / 2f);
+        }
+        float[] y = pool.forward(x, batch, true, null).clone();
+        float[] dout = new float[y.length];
+        for (int i = 0; i < dout.length; i++) {
+            dout[i] = i % 3 == 0 ? -(i + 1) : i + 1;
+        }
+        float[] dx = pool.backward(dout, batch, true);
+        float[] expected = new float[x.length];
+        int o = 0;
+        for (int plane = 0; plane < batch * in.channels(); plane++) {
+            for (int oy = 0; oy < 2; oy++) {
+                for (int ox = 0; ox < 3; ox++, o++) {
+                    int top = plane * 24 + 2 * oy * 6 + 2 * ox;
+                    int[] window = {top, top + 1, top + 6, top + 7};
+                    float max = Math.max(Math.max(x[top], x[top + 1]), Math.max(x[top + 6], x[top + 7]));
+                    assertEquals(max, y[o], "y[" + o + "]");
+                    for (int at : window) {
+                        if (x[at] == max) {
+                            expected[at] = dout[o];
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        assertArrayEquals(expected, dx);
+    }
+
+    @Test
     void reluPassesTheGradientExactlyWhereTheOutputIsPositive() {
         Shape shape = Shape.vector(37);
         Relu relu = new Relu(shape);
