@@ -20,18 +20,20 @@ public interface Backend {
 
     /**
      * Unfolds one image (channels×height×width at {@code xOff}) into columns for convolution:
-     * {@code col} receives a (channels·kh·kw) × (outH·outW) row-major matrix at {@code colOff}.
-     * Positions that fall into the zero padding read as 0.
+     * {@code col} receives a (channels·kh·kw) × (outH·outW) row-major matrix at {@code colOff}
+     * whose rows lie {@code ldCol} floats apart (at least outH·outW), so that the images of a
+     * batch can fill side-by-side column blocks of one matrix. Positions that fall into the
+     * zero padding read as 0.
      */
     default void im2col(float[] x, int xOff, int channels, int height, int width,
-                        int kh, int kw, int stride, int pad, float[] col, int colOff) {
-        Im2Col.im2col(x, xOff, channels, height, width, kh, kw, stride, pad, col, colOff);
+                        int kh, int kw, int stride, int pad, float[] col, int colOff, int ldCol) {
+        Im2Col.im2col(x, xOff, channels, height, width, kh, kw, stride, pad, col, colOff, ldCol);
     }
 
     /** The adjoint of {@link #im2col}: adds each column entry back into its image position. */
-    default void col2im(float[] col, int colOff, int channels, int height, int width,
+    default void col2im(float[] col, int colOff, int ldCol, int channels, int height, int width,
                         int kh, int kw, int stride, int pad, float[] x, int xOff) {
-        Im2Col.col2im(col, colOff, channels, height, width, kh, kw, stride, pad, x, xOff);
+        Im2Col.col2im(col, colOff, ldCol, channels, height, width, kh, kw, stride, pad, x, xOff);
     }
 
     /** A short name for logs and metrics: "blas", "java" or "loop". */

@@ -6,16 +6,16 @@ final class Im2Col {
     }
 
     static void im2col(float[] x, int xOff, int channels, int height, int width,
-                       int kh, int kw, int stride, int pad, float[] col, int colOff) {
+                       int kh, int kw, int stride, int pad, float[] col, int colOff, int ldCol) {
         int outH = (height + 2 * pad - kh) / stride + 1;
         int outW = (width + 2 * pad - kw) / stride + 1;
-        int outHW = outH * outW;
+        checkLeadingDimension(ldCol, outH * outW);
         int row = 0;
         for (int c = 0; c < channels; c++) {
             int plane = xOff + c * height * width;
             for (int i = 0; i < kh; i++) {
                 for (int j = 0; j < kw; j++, row++) {
-                    int dst = colOff + row * outHW;
+                    int dst = colOff + row * ldCol;
                     for (int oy = 0; oy < outH; oy++) {
                         int y = oy * stride - pad + i;
                         if (y < 0 || y >= height) {
@@ -46,17 +46,24 @@ final class Im2Col {
         }
     }
 
-    static void col2im(float[] col, int colOff, int channels, int height, int width,
+    private static void checkLeadingDimension(int ldCol, int positions) {
+        if (ldCol < positions) {
+            throw new IllegalArgumentException("ldCol " + ldCol + " is less than the " + positions
+                    + " output positions of a row");
+        }
+    }
+
+    static void col2im(float[] col, int colOff, int ldCol, int channels, int height, int width,
                        int kh, int kw, int stride, int pad, float[] x, int xOff) {
         int outH = (height + 2 * pad - kh) / stride + 1;
         int outW = (width + 2 * pad - kw) / stride + 1;
-        int outHW = outH * outW;
+        checkLeadingDimension(ldCol, outH * outW);
         int row = 0;
         for (int c = 0; c < channels; c++) {
             int plane = xOff + c * height * width;
             for (int i = 0; i < kh; i++) {
                 for (int j = 0; j < kw; j++, row++) {
-                    int src = colOff + row * outHW;
+                    int src = colOff + row * ldCol;
                     for (int oy = 0; oy < outH; oy++) {
                         int y = oy * stride - pad + i;
                         if (y < 0 || y >= height) {

@@ -31,11 +31,13 @@ class Im2ColTest {
 
         Backend backend = Backends.create("loop");
         int colOff = 4;
-        float[] col = new float[colOff + rows * outH * outW];
-        backend.im2col(x, xOff, channels, height, width, kh, kw, stride, pad, col, colOff);
+        // A column block inside a wider matrix, as the layer lays out a batch.
+        int ldCol = outH * outW + 3;
+        float[] col = new float[colOff + rows * ldCol];
+        backend.im2col(x, xOff, channels, height, width, kh, kw, stride, pad, col, colOff, ldCol);
         float[] out = new float[filters * outH * outW];
         backend.gemm(false, false, filters, outH * outW, rows, 1f, weights, 0, rows,
-                col, colOff, outH * outW, 0f, out, 0, outH * outW);
+                col, colOff, ldCol, 0f, out, 0, outH * outW);
 
         for (int f = 0; f < filters; f++) {
             for (int oy = 0; oy < outH; oy++) {
@@ -73,16 +75,19 @@ class Im2ColTest {
         Random rnd = new Random(9);
         int outH = (height + 2 * pad - kh) / stride + 1;
         int outW = (width + 2 * pad - kw) / stride + 1;
-        int colSize = channels * kh * kw * outH * outW;
+        // Rows of the column matrix 5 floats further apart than the block is wide; the entries
+        // between blocks must be neither written by im2col nor read by col2im.
+        int ldCol = outH * outW + 5;
+        int colSize = channels * kh * kw * ldCol;
         int imageSize = channels * height * width;
         float[] x = random(rnd, imageSize);
         float[] y = random(rnd, colSize);
 
         Backend backend = Backends.create("java");
         float[] colOfX = new float[colSize];
-        backend.im2col(x, 0, channels, height, width, kh, kw, stride, pad, colOfX, 0);
+        backend.im2col(x, 0, channels, height, width, kh, kw, stride, pad, colOfX, 0, ldCol);
         float[] imageOfY = new float[imageSize];
-        backend.col2im(y, 0, channels, height, width, kh, kw, stride, pad, imageOfY, 0);
+        backend.col2im(y, 0, ldCol, channels, height, width, kh, kw, stride, pad, imageOfY, 0);
 
         double left = dot(colOfX, y);
         double right = dot(x, imageOfY);

@@ -40,6 +40,11 @@ class GradientCheckTest {
                         List.of(new LayerSpec.Conv(2, 2, 1, 0, "he"),
                                 new LayerSpec.MaxPool(3, 2), new LayerSpec.Flatten(), d3),
                         "softmax-cross-entropy")},
+                // A second convolution, so that a convolution's input gradient is checked too.
+                new Object[] {"conv-tanh-conv-stride2-dense-ce", new NetworkSpec(new Shape(2, 5, 5),
+                        List.of(new LayerSpec.Conv(3, 3, 1, 1, "xavier"), new LayerSpec.Tanh(),
+                                new LayerSpec.Conv(2, 3, 2, 1, "xavier"), new LayerSpec.Flatten(), d3),
+                        "softmax-cross-entropy")},
                 new Object[] {"conv-stride2-batchnorm-tanh-mse", new NetworkSpec(new Shape(1, 7, 7),
                         List.of(new LayerSpec.Conv(2, 3, 2, 0, "xavier"), new LayerSpec.BatchNorm(null, null),
                                 new LayerSpec.Tanh(), new LayerSpec.Flatten(), d3),
