@@ -1,6 +1,7 @@
 package dev.kindling.data;
 
 import dev.kindling.KindlingException;
+import dev.kindling.backend.Backends;
 
 import java.io.IOException;
 import java.io.InvalidObjectException;
@@ -30,6 +31,9 @@ public final class Dataset implements Serializable {
     public static final int DEFAULT_CLASSES = 10;
     /** Labels are stored as unsigned bytes. */
     public static final int MAX_CLASSES = 256;
+
+    /** Whether {@link PixelsVector} can load; without the module the table does it all. */
+    private static final boolean VECTOR_API = Backends.isVectorApiPresent();
 
     /** pixel / 255f for every byte value, so normalising is one table load per pixel. */
     private static final float[] SCALE = new float[256];
@@ -260,7 +264,8 @@ public final class Dataset implements Serializable {
             int i = order == null ? from + b : checkExample(order[from + b], from + b);
             int src = i * features;
             int dst = b * features;
-            for (int f = 0; f < features; f++) {
+            int f = VECTOR_API ? PixelsVector.scale(pixels, src, x, dst, features) : 0;
+            for (; f < features; f++) {
                 x[dst + f] = SCALE[pixels[src + f] & 0xFF];
             }
             int label = labels[i] & 0xFF;

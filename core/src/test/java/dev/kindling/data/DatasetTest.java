@@ -73,6 +73,34 @@ class DatasetTest {
     }
 
     @Test
+    void fillBatchScalesEveryByteValueExactlyWhateverTheRowLength() {
+        // 7×7 = 49 pixels: whole vectors and a remainder, rows starting at odd offsets.
+        assertTrue(dev.kindling.backend.Backends.isVectorApiPresent(), "the vector path is what this tests");
+        int examples = 40;
+        byte[] pixels = new byte[examples * 49];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (byte) (i * 37 + i / 256);
+        }
+        Dataset d = new Dataset("scaled", 1, 7, 7, 10, pixels, new byte[examples]);
+        int[] order = new int[examples];
+        for (int i = 0; i < examples; i++) {
+            order[i] = (i * 17) % examples;
+        }
+        float[] x = new float[examples * 49];
+        d.fillBatch(order, 0, examples, x, null, null);
+        Set<Integer> seen = new HashSet<>();
+        for (int b = 0; b < examples; b++) {
+            for (int f = 0; f < 49; f++) {
+                int value = pixels[order[b] * 49 + f] & 0xFF;
+                seen.add(value);
+                assertEquals(Float.floatToIntBits(value / 255f), Float.floatToIntBits(x[b * 49 + f]),
+                        "example " + order[b] + " pixel " + f + " (" + value + ")");
+            }
+        }
+        assertEquals(256, seen.size(), "every byte value was checked");
+    }
+
+    @Test
     void fillBatchOverARangeAndWithoutOptionalOutputs() {
         Dataset d = small();
         float[] x = new float[8];
