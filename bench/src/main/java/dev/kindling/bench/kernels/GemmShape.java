@@ -16,16 +16,20 @@ public enum GemmShape {
     MLP_DX("mlp-dx", 100, 784, 100, false, true, 0f, "MLP 784-100 backward dx = dy·WT (transB)"),
     /** A wider Dense forward, batch 256: 256×784 times 784×256. */
     WIDE_FWD("wide-fwd", 256, 256, 784, false, false, 1f, "Dense 784-256 forward, batch 256"),
-    /** The benchmark CNN's conv 5×5×20 on 1×28×28, per example: W(20×25)·col(25×576). */
-    CONV5_FWD("conv5-fwd", 20, 576, 25, false, false, 1f, "CNN conv 5x5x20 forward, per example"),
-    /** Its weight gradient, per example: dW(20×25) += dy(20×576)·colᵀ. */
-    CONV5_DW("conv5-dW", 20, 25, 576, false, true, 1f, "CNN conv 5x5x20 backward dW (transB)"),
-    /** Its column gradient, per example: dcol(25×576) = Wᵀ·dy. */
-    CONV5_DCOL("conv5-dcol", 25, 576, 20, true, false, 0f, "CNN conv 5x5x20 backward dcol (transA)"),
-    /** configs/cnn.yaml conv 3×3×32, padding 1, on 1×28×28: W(32×9)·col(9×784). */
-    CNN1_FWD("cnn1-fwd", 32, 784, 9, false, false, 1f, "configs/cnn.yaml conv1 3x3x32 forward, per example"),
-    /** configs/cnn.yaml conv 3×3×64, padding 1, on 32×14×14: W(64×288)·col(288×196). */
-    CNN2_FWD("cnn2-fwd", 64, 196, 288, false, false, 1f, "configs/cnn.yaml conv2 3x3x64 forward, per example"),
+    /**
+     * The benchmark CNN's conv 5×5×20 on 1×28×28, batch 100, whose 100 unfolded images lie side
+     * by side: W(20×25)·col(25×57600).
+     */
+    CONV5_FWD("conv5-fwd", 20, 100 * 576, 25, false, false, 0f, "CNN conv 5x5x20 forward, batch 100"),
+    /** Its weight gradient over the batch: dW(20×25) = dy(20×57600)·colᵀ. */
+    CONV5_DW("conv5-dW", 20, 25, 100 * 576, false, true, 0f, "CNN conv 5x5x20 backward dW (transB), batch 100"),
+    /** Its column gradient over the batch: dcol(25×57600) = Wᵀ·dy. */
+    CONV5_DCOL("conv5-dcol", 25, 100 * 576, 20, true, false, 0f,
+            "CNN conv 5x5x20 backward dcol (transA), batch 100"),
+    /** configs/cnn.yaml conv 3×3×32, padding 1, on 1×28×28, batch 100: W(32×9)·col(9×78400). */
+    CNN1_FWD("cnn1-fwd", 32, 100 * 784, 9, false, false, 0f, "configs/cnn.yaml conv1 3x3x32 forward, batch 100"),
+    /** configs/cnn.yaml conv 3×3×64, padding 1, on 32×14×14, batch 100: W(64×288)·col(288×19600). */
+    CNN2_FWD("cnn2-fwd", 64, 100 * 196, 288, false, false, 0f, "configs/cnn.yaml conv2 3x3x64 forward, batch 100"),
     /** The square reference shape. */
     SQUARE_1024("square-1024", 1024, 1024, 1024, false, false, 0f, "1024 cubed");
 
