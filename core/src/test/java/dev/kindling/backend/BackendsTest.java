@@ -89,6 +89,11 @@ class BackendsTest {
         assertTrue(seen.get("blasReason").contains("NoClassDefFoundError"), seen.toString());
         assertTrue(seen.get("blasError").startsWith("backend: \"blas\" is not available here: "),
                 seen.toString());
+        // Adam and the pixel scaling fall back to their scalar loops.
+        assertEquals(-0.01f, Float.parseFloat(seen.get("adamFirst")), 1e-7f, seen.toString());
+        assertEquals(seen.get("adamFirst"), seen.get("adamLast"), seen.toString());
+        assertEquals("1.0", seen.get("pixelFirst"), seen.toString());
+        assertEquals("1.0", seen.get("pixelLast"), seen.toString());
     }
 
     @Test
