@@ -56,6 +56,9 @@ public record JobConfig(
         } catch (IOException e) {
             throw new KindlingException(file + ": cannot read the config file: " + e.getMessage());
         }
+        if (new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+            throw new KindlingException(file + ": the config file is empty");
+        }
         String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
         boolean yaml = name.endsWith(".yaml") || name.endsWith(".yml");
         try {
