@@ -267,6 +267,25 @@ class BadInputCliTest {
         ErrorsDoc.assertListed(ids, cases().map(a -> (Integer) a.get()[1]).toList());
     }
 
+    @Test
+    void overwriteReplacesAnEarlierRunOnlyOnceTheNewRunHasItsData() throws IOException {
+        Path out = tmp.resolve("out");
+        assertEquals(0, CliTest.run(train(goodData, tmp)).code());
+        String metrics = Files.readString(out.resolve("metrics.jsonl"));
+        List<String> before = listing(out);
+
+        Path bad = idxDirectory(tmp.resolve("bad"), 20, 14, 14, 10);
+        CliTest.Result failed = CliTest.run(train(bad, tmp, "--overwrite"));
+        assertEquals(Main.EXIT_FAILED, failed.code(), failed.err());
+        assertEquals(before, listing(out), "a failed --overwrite run leaves the earlier run whole");
+        assertEquals(metrics, Files.readString(out.resolve("metrics.jsonl")));
+
+        CliTest.Result replaced = CliTest.run(train(goodData, tmp, "--overwrite", "--epochs", "2"));
+        assertEquals(0, replaced.code(), replaced.err());
+        assertEquals(2, Files.readAllLines(out.resolve("metrics.jsonl")).size(), "the earlier lines are gone");
+        assertTrue(Files.exists(out.resolve("model").resolve("weights.bin")));
+    }
+
     // ---- helpers ----
 
     static Run run(String[] args, String... names) {

@@ -88,6 +88,7 @@ public final class SparkTraining implements DistributedTraining {
             if (checkpoint != null) {
                 out.printf("kindling: resuming from round %d (epoch %d)%n", checkpoint.round(), checkpoint.epoch());
             }
+            output.start();
             output.writeConfig(job.config());
             output.startMetrics(checkpoint);
             ConsoleProgress progress = new ConsoleProgress(out, job.train().epochs());
@@ -239,7 +240,7 @@ public final class SparkTraining implements DistributedTraining {
             return ModelFile.parse(description.toString(), HadoopFiles.read(fs, description), weights.toString(),
                     HadoopFiles.read(fs, weights));
         } catch (IOException e) {
-            throw new KindlingException(location + ": cannot read the model: " + e.getMessage(), e);
+            throw new KindlingException(location + ": cannot read the model: " + SparkErrors.firstLine(e), e);
         }
     }
 
