@@ -216,7 +216,8 @@ class BadInputCliTest {
                 usage("model-other-architecture", Main.EXIT_FAILED, t -> {
                     Path m = modelCopy(t);
                     edit(m.resolve("model.json"), "\"units\" : 8", "\"units\" : 9");
-                    return run(evaluate(m, goodData), m.toString(), "needs 7165 parameters", "holds 6370");
+                    return run(evaluate(m, goodData), m.toString(), "needs 7165 parameters", "records 6370",
+                            "different models");
                 }),
                 usage("model-corrupted", Main.EXIT_FAILED, t -> {
                     Path m = modelCopy(t);
