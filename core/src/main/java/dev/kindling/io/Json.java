@@ -96,7 +96,7 @@ public final class Json {
             return "true or false";
         }
         if (type == String.class) {
-            return "a single value (text)";
+            return "text (one value)";
         }
         return null;
     }

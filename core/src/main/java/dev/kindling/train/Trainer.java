@@ -128,8 +128,7 @@ public final class Trainer {
         }
         if (data.classes() > net.outputCount()) {
             throw new KindlingException(what + " (" + data.source() + "): " + data.classes()
-                    + " classes but the network has "
-                    + net.outputCount() + " outputs");
+                    + " classes but the network has " + net.outputCount() + " outputs");
         }
     }
 
