@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * docs/errors.md, the table of bad input and the message each case gives: every tested case must
@@ -60,15 +59,5 @@ final class ErrorsDoc {
     /** The cells of a table row, splitting on | not escaped as \|. */
     static String[] cells(String row) {
         return row.split("(?<!\\\\)\\|");
-    }
-
-    static Set<String> ids() throws IOException {
-        Set<String> ids = new HashSet<>();
-        for (String r : Files.readAllLines(DOC)) {
-            if (r.startsWith("| `")) {
-                ids.add(r.substring(3, r.indexOf('`', 3)));
-            }
-        }
-        return ids;
     }
 }
