@@ -57,6 +57,7 @@ public final class EvaluateCommand implements Callable<Integer> {
      */
     private boolean needsSpark() {
         if (master != null) {
+            Masters.check(master.trim());
             return !TrainCommand.SINGLE.equals(master.trim());
         }
         if (dataOptions != null && !dataOptions.isEmpty()) {

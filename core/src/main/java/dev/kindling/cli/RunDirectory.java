@@ -23,21 +23,29 @@ final class RunDirectory {
         this.dir = dir;
     }
 
-    /** Refuses a directory holding another run's results unless {@code overwrite}. */
+    /**
+     * Refuses a directory holding another run's results unless {@code overwrite}. Nothing is
+     * created or deleted until {@link #start()}, so a run that fails before it (bad data, a bad
+     * value) leaves the directory as it was.
+     */
     static RunDirectory open(Path dir, boolean overwrite) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new UsageException("out: " + dir + " exists and is not a directory");
+        }
+        boolean used = Files.exists(dir.resolve(METRICS)) || Files.exists(dir.resolve(MODEL));
+        if (used && !overwrite) {
+            throw new UsageException("out: " + dir + " already holds a run (" + METRICS + " or " + MODEL
+                    + "/); pass --overwrite to replace it, or choose another directory");
+        }
+        return new RunDirectory(dir);
+    }
+
+    /** Creates the directory and deletes an earlier run's results, once the run is ready to write. */
+    void start() {
         try {
-            if (Files.exists(dir) && !Files.isDirectory(dir)) {
-                throw new UsageException("out: " + dir + " exists and is not a directory");
-            }
-            boolean used = Files.exists(dir.resolve(METRICS)) || Files.exists(dir.resolve(MODEL));
-            if (used && !overwrite) {
-                throw new UsageException("out: " + dir + " already holds a run (" + METRICS + " or " + MODEL
-                        + "/); pass --overwrite to replace it, or choose another directory");
-            }
             Files.createDirectories(dir);
             Files.deleteIfExists(dir.resolve(METRICS));
             AtomicFiles.deleteRecursively(dir.resolve(MODEL));
-            return new RunDirectory(dir);
         } catch (IOException e) {
             throw new KindlingException("out: cannot prepare " + dir + ": " + e.getMessage(), e);
         }

@@ -7,10 +7,12 @@ import dev.kindling.config.Defaults;
 import dev.kindling.config.JobConfig;
 import dev.kindling.data.Dataset;
 import dev.kindling.data.IdxDirectory;
+import dev.kindling.io.Json;
 import dev.kindling.io.ModelFile;
 import dev.kindling.nn.Network;
 import dev.kindling.nn.NetworkSpec;
 import dev.kindling.optim.AdamW;
+import dev.kindling.optim.LearningRateSchedule;
 import dev.kindling.optim.Optimizer;
 import dev.kindling.optim.OptimizerConfig;
 import dev.kindling.optim.Optimizers;
@@ -134,13 +136,19 @@ public final class TrainCommand implements Callable<Integer> {
         JobConfig flags = new JobConfig(null, arch, init, dropout, optimizer, lr, schedule, batch, epochs, seed,
                 weightDecay, patience, null, backend, master, mode, partitions, localSteps, checkpointEvery,
                 dataOptions == null || dataOptions.isEmpty() ? null : new java.util.TreeMap<>(dataOptions));
-        JobConfig job;
+        JobConfig fromFile;
         try {
-            job = (configFile == null ? JobConfig.empty() : JobConfig.read(configFile)).overriddenBy(flags);
+            fromFile = configFile == null ? JobConfig.empty() : JobConfig.read(configFile);
         } catch (KindlingException e) {
             throw new UsageException(e.getMessage());
         }
-        Plan plan = Plan.of(job);
+        JobConfig job = fromFile.overriddenBy(flags);
+        Plan plan;
+        try {
+            plan = Plan.of(job);
+        } catch (UsageException e) {
+            throw namingTheConfigFile(e, fromFile, flags);
+        }
         if (limit != null && limit <= 0) {
             throw new UsageException("limit: " + limit + " must be > 0");
         }
@@ -168,10 +176,13 @@ public final class TrainCommand implements Callable<Integer> {
         Network net = Network.build(plan.spec, be);
         net.initialize(plan.train.seed());
         Optimizer opt = Optimizers.create(plan.optimizer, net.weightRanges());
+        Trainer.checkFits(net, train, "training data");
+        Trainer.checkFits(net, test, "test data");
         Trainer trainer = new Trainer(net, opt, plan.train);
         out().printf("kindling: training %s on %,d examples (%s backend, %s, lr %s, batch %d, %d epochs)%n",
                 describe(plan.spec), train.size(), be.name(), opt.name(), plan.train.learningRate(),
                 plan.train.batchSize(), plan.train.epochs());
+        run.start();
         run.writeConfig(job);
         History history = trainer.fit(train, test, new TrainListener() {
             @Override
@@ -191,7 +202,21 @@ public final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    static final String SINGLE = "single";
+    /**
+     * A bad value's error, naming the config file when the value came from it rather than from a
+     * flag (the message starts with the field's name, the file's key).
+     */
+    private UsageException namingTheConfigFile(UsageException e, JobConfig fromFile, JobConfig flags) {
+        if (configFile == null) {
+            return e;
+        }
+        String field = e.getMessage().split("[:. ]", 2)[0];
+        boolean inFile = Json.JSON.valueToTree(fromFile).hasNonNull(field);
+        boolean inFlags = Json.JSON.valueToTree(flags).hasNonNull(field);
+        return inFile && !inFlags ? new UsageException(configFile + ": " + e.getMessage()) : e;
+    }
+
+    static final String SINGLE = Masters.SINGLE;
 
     /** The registered trainer for {@code master}, or a usage error naming the master. */
     static DistributedTraining distributedTrainer(String master) {
@@ -243,6 +268,8 @@ public final class TrainCommand implements Callable<Integer> {
                 }
                 if (job.schedule() != null) {
                     train = train.withSchedule(job.schedule());
+                    // checked here, before any data is read; the run's length is known only later
+                    LearningRateSchedule.parse(job.schedule(), (float) train.learningRate(), Long.MAX_VALUE);
                 }
                 if (job.patience() != null) {
                     train = train.withPatience(job.patience());
@@ -265,6 +292,7 @@ public final class TrainCommand implements Callable<Integer> {
                     throw new UsageException("master: empty; expected single, local[N], local[*], spark://HOST:PORT, "
                             + "yarn or k8s://URL");
                 }
+                Masters.check(master);
                 String mode = job.mode() == null ? Defaults.MODE : job.mode().trim().toLowerCase(java.util.Locale.ROOT);
                 if (!mode.equals("sync") && !mode.equals("local")) {
                     throw new UsageException("mode: unknown value \"" + job.mode() + "\" (expected sync or local)");

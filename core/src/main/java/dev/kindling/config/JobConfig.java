@@ -56,6 +56,9 @@ public record JobConfig(
         } catch (IOException e) {
             throw new KindlingException(file + ": cannot read the config file: " + e.getMessage());
         }
+        if (new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+            throw new KindlingException(file + ": the config file is empty");
+        }
         String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
         boolean yaml = name.endsWith(".yaml") || name.endsWith(".yml");
         try {
@@ -106,6 +109,14 @@ public record JobConfig(
             throw new KindlingException("arch: \"" + arch + "\" given together with a network in the config file; use one");
         }
         if (network != null) {
+            // the shorthand's options would be silently ignored: a network says them in its layers
+            if (dropout != null || init != null) {
+                String field = dropout != null ? "dropout" : "init";
+                throw new KindlingException(field + ": " + (dropout != null ? dropout : "\"" + init + "\"")
+                        + " applies to the --arch MLP only; with a network in the config file, "
+                        + (dropout != null ? "add a {type: dropout, rate: R} layer to it"
+                                : "set init on its dense and conv layers"));
+            }
             return network;
         }
         return NetworkSpec.mlp(arch == null ? Defaults.ARCH : arch, init == null ? Defaults.INIT : init,

@@ -37,26 +37,67 @@ public final class Json {
      * problem, e.g. {@code conf.yaml: field "layers[2].unitz": unknown key}.
      */
     public static KindlingException error(String source, JsonProcessingException e) {
-        if (e.getCause() instanceof KindlingException k) {
-            // a record constructor rejected a value; its message already names field and value
-            return new KindlingException(source + ": " + k.getMessage(), e);
-        }
         String path = "";
         if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
             path = m.getPath().stream()
                     .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
                     .collect(Collectors.joining(".")).replace(".[", "[");
         }
+        if (e.getCause() instanceof KindlingException k) {
+            // a record constructor rejected a value; its message already names field and value
+            return new KindlingException(source + ": " + (path.isEmpty() ? "" : "field \"" + path + "\": ")
+                    + k.getMessage(), e);
+        }
         String problem = e.getOriginalMessage();
         if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException u) {
             problem = "unknown key \"" + u.getPropertyName() + "\" (known: " + u.getKnownPropertyIds() + ")";
         } else if (e instanceof com.fasterxml.jackson.databind.exc.InvalidTypeIdException t) {
             problem = "unknown type \"" + t.getTypeId() + "\"";
+        } else if (e instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException f) {
+            problem = "\"" + f.getValue() + "\" is not " + kind(f.getTargetType());
+        } else if (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m
+                && m.getTargetType() != null && kind(m.getTargetType()) != null) {
+            problem = "expected " + kind(m.getTargetType());
         }
-        if (problem != null) {
+        if (problem != null && e instanceof com.fasterxml.jackson.core.JsonParseException p) {
+            // a syntax error: YAML's first two lines say what and why; then where, as a person counts
+            String[] lines = problem.strip().split("\n");
+            problem = "not valid " + (p.getProcessor() instanceof com.fasterxml.jackson.dataformat.yaml.YAMLParser
+                    ? "YAML" : "JSON") + ": " + lines[0].strip()
+                    + (lines.length > 1 && !lines[1].strip().startsWith("in '") ? ": " + lines[1].strip() : "");
+            java.util.regex.Matcher at = java.util.regex.Pattern.compile("line (\\d+), column (\\d+)")
+                    .matcher(e.getOriginalMessage());
+            String where = null;
+            while (at.find()) {
+                where = at.group(); // YAML's last mark is the problem's
+            }
+            if (where == null && p.getLocation() != null && p.getLocation().getLineNr() > 0) {
+                where = "line " + p.getLocation().getLineNr() + ", column " + p.getLocation().getColumnNr();
+            }
+            problem += where == null ? "" : " (" + where + ")";
+        } else if (problem != null) {
             int nl = problem.indexOf('\n');
             problem = nl > 0 ? problem.substring(0, nl) : problem;
+            // Jackson's advice on its own settings means nothing to a user
+            problem = problem.replaceFirst(" \\(set DeserializationConfig\\..*$", "");
         }
         return new KindlingException(source + ": " + (path.isEmpty() ? "" : "field \"" + path + "\": ") + problem, e);
+    }
+
+    /** What a value of a config field's type is, as a person would say it; null for other types. */
+    private static String kind(Class<?> type) {
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+            return "a whole number";
+        }
+        if (type == Double.class || type == double.class || type == Float.class || type == float.class) {
+            return "a number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (type == String.class) {
+            return "text (one value)";
+        }
+        return null;
     }
 }

@@ -162,9 +162,10 @@ public final class ModelFile {
     public static Network toNetwork(String source, Contents c, Backend backend) {
         Network net = Network.build(c.spec(), backend);
         if (net.parameters().length != c.parameters().length || net.state().length != c.state().length) {
-            throw new KindlingException(source + ": the architecture needs " + net.parameters().length
-                    + " parameters and " + net.state().length + " state floats, the file holds "
-                    + c.parameters().length + " and " + c.state().length);
+            throw new KindlingException(source + ": the network in " + DESCRIPTION + " needs "
+                    + net.parameters().length + " parameters and " + net.state().length
+                    + " state floats, but the model records " + c.parameters().length + " and " + c.state().length + " (" + DESCRIPTION + " and " + WEIGHTS
+                    + " are of different models)");
         }
         System.arraycopy(c.parameters(), 0, net.parameters(), 0, c.parameters().length);
         System.arraycopy(c.state(), 0, net.state(), 0, c.state().length);

@@ -96,6 +96,9 @@ public sealed interface LayerSpec {
             if (rate == null) {
                 throw new KindlingException("dropout.rate: missing");
             }
+            if (!(rate >= 0 && rate < 1)) {
+                throw new KindlingException("dropout.rate: " + rate + " is out of range [0, 1)");
+            }
         }
 
         @Override

@@ -30,6 +30,9 @@ public record NetworkSpec(Shape input, List<LayerSpec> layers, String loss) {
      * a softmax output; dropout (if > 0) follows every hidden activation.
      */
     public static NetworkSpec mlp(String arch, String init, double dropout) {
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new KindlingException("dropout: " + dropout + " is out of range [0, 1)");
+        }
         String[] parts = arch == null ? new String[0] : arch.trim().split("-", -1);
         if (parts.length < 2) {
             throw new KindlingException("arch: \"" + arch + "\" must be sizes joined by '-', e.g. 784-100-10");

@@ -1,5 +1,6 @@
 package dev.kindling.nn;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.kindling.KindlingException;
@@ -16,6 +17,19 @@ public record Shape(int channels, int height, int width) {
             throw new KindlingException("shape: " + channels + "x" + height + "x" + width
                     + " must have every dimension > 0");
         }
+    }
+
+    /** From JSON or YAML: {@code [channels, height, width]}, or {@code [n]} for a vector. */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    static Shape of(int[] dimensions) {
+        if (dimensions != null && dimensions.length == 1) {
+            return vector(dimensions[0]);
+        }
+        if (dimensions == null || dimensions.length != 3) {
+            throw new KindlingException("shape: " + java.util.Arrays.toString(dimensions)
+                    + " must be [channels, height, width] or [size]");
+        }
+        return new Shape(dimensions[0], dimensions[1], dimensions[2]);
     }
 
     public static Shape vector(int n) {

@@ -40,9 +40,9 @@ public final class Trainer {
     }
 
     public History fit(Dataset train, Dataset eval, TrainListener listener) {
-        checkCompatible(train, "training data");
+        checkFits(net, train, "training data");
         if (eval != null) {
-            checkCompatible(eval, "evaluation data");
+            checkFits(net, eval, "evaluation data");
         }
         int n = train.size();
         int batch = Math.min(config.batchSize(), n);
@@ -117,14 +117,18 @@ public final class Trainer {
         return config.maxSteps() > 0 && step >= config.maxSteps();
     }
 
-    private void checkCompatible(Dataset data, String what) {
+    /**
+     * Refuses data the network cannot learn from: examples of another shape, or more classes than
+     * outputs. The message names {@code what} and the data's file.
+     */
+    public static void checkFits(Network net, Dataset data, String what) {
         if (!net.spec().accepts(shapeOf(data))) {
-            throw new KindlingException(what + ": examples of shape " + shapeOf(data)
+            throw new KindlingException(what + " (" + data.source() + "): examples of shape " + shapeOf(data)
                     + " do not fit the network's input " + net.spec().input());
         }
         if (data.classes() > net.outputCount()) {
-            throw new KindlingException(what + ": " + data.classes() + " classes but the network has "
-                    + net.outputCount() + " outputs");
+            throw new KindlingException(what + " (" + data.source() + "): " + data.classes()
+                    + " classes but the network has " + net.outputCount() + " outputs");
         }
     }
 

@@ -120,7 +120,7 @@ class ModelFileTest {
         Files.writeString(d, Files.readString(d).replace("\"units\" : 5", "\"units\" : 6"));
         KindlingException e = assertThrows(KindlingException.class,
                 () -> ModelFile.load(dir, Backends.create("loop")));
-        assertTrue(e.getMessage().contains("architecture needs"), e.getMessage());
+        assertTrue(e.getMessage().contains("needs 438 parameters") && e.getMessage().contains("different models"), e.getMessage());
     }
 
     @Test

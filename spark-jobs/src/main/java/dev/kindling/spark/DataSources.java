@@ -51,7 +51,7 @@ final class DataSources {
         try {
             fs = path.getFileSystem(conf);
         } catch (IOException | RuntimeException e) {
-            throw new KindlingException("data: cannot reach " + location + ": " + e.getMessage(), e);
+            throw new KindlingException("data: cannot reach " + location + ": " + SparkErrors.firstLine(e), e);
         }
         String format = options.choice("format", "auto", "auto", "idx", "parquet", "images");
         try {
@@ -64,7 +64,7 @@ final class DataSources {
                 format = detect(fs, path, location);
             }
         } catch (IOException e) {
-            throw new KindlingException(location + ": cannot read the data location: " + e.getMessage(), e);
+            throw new KindlingException(location + ": cannot read the data location: " + SparkErrors.firstLine(e), e);
         }
         DataSource source = switch (format) {
             case "idx" -> HadoopIdxDirectory.open(fs, path);
@@ -134,7 +134,7 @@ final class DataSources {
             }
             return new Path[] {train, test};
         } catch (IOException e) {
-            throw new KindlingException(dir + ": cannot read the data location: " + e.getMessage(), e);
+            throw new KindlingException(dir + ": cannot read the data location: " + SparkErrors.firstLine(e), e);
         }
     }
 

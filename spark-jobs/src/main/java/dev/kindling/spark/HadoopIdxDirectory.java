@@ -72,7 +72,7 @@ final class HadoopIdxDirectory implements DataSource {
             }
             return new HadoopIdxDirectory(fs, dir, found);
         } catch (IOException e) {
-            throw new KindlingException(dir + ": cannot read the data directory: " + e.getMessage(), e);
+            throw new KindlingException(dir + ": cannot read the data directory: " + SparkErrors.firstLine(e), e);
         }
     }
 
@@ -106,7 +106,7 @@ final class HadoopIdxDirectory implements DataSource {
         } catch (FileNotFoundException e) {
             throw new KindlingException(file + ": file not found", e);
         } catch (IOException e) {
-            throw new KindlingException(file + ": cannot read: " + e.getMessage(), e);
+            throw new KindlingException(file + ": cannot read: " + SparkErrors.firstLine(e), e);
         }
     }
 }

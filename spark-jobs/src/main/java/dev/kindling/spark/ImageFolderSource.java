@@ -92,7 +92,7 @@ final class ImageFolderSource extends SplitDataSource {
                 names.add(s.getPath().getName());
             }
         } catch (IOException e) {
-            throw new KindlingException(dir + ": cannot list the class folders: " + e.getMessage(), e);
+            throw new KindlingException(dir + ": cannot list the class folders: " + SparkErrors.firstLine(e), e);
         }
         if (names.isEmpty()) {
             throw new KindlingException(dir + ": holds no class folders (an image folder holds one subfolder of "

@@ -37,6 +37,8 @@ final class RunOutput implements CheckpointStore, Closeable {
     private final FileSystem fs;
     private final Path dir;
     private FSDataOutputStream metrics;
+    /** Whether {@link #start()} deletes an earlier run's results (--overwrite). */
+    private boolean replacing;
     private long lastFlush;
 
     private RunOutput(FileSystem fs, Path dir) {
@@ -46,8 +48,8 @@ final class RunOutput implements CheckpointStore, Closeable {
 
     /**
      * Opens {@code location} for a run. A directory that already holds a run (metrics, model or
-     * checkpoint) is refused unless {@code overwrite} (its results are deleted) or {@code resume}
-     * (it must hold a checkpoint).
+     * checkpoint) is refused unless {@code overwrite} (its results are deleted by {@link #start()})
+     * or {@code resume} (it must hold a checkpoint). Nothing is written here.
      */
     static RunOutput open(String location, Configuration conf, boolean overwrite, boolean resume) {
         if (overwrite && resume) {
@@ -70,15 +72,29 @@ final class RunOutput implements CheckpointStore, Closeable {
                 throw new UsageException("out: " + location + " already holds a run (" + METRICS + ", " + MODEL + "/ or "
                         + CHECKPOINT + "/); pass --overwrite to replace it, --resume to continue it, "
                         + "or choose another directory");
-            } else if (used) {
-                for (String name : List.of(METRICS, MODEL, CHECKPOINT, OLD_CHECKPOINT)) {
-                    fs.delete(out.path(name), true);
-                }
             }
-            fs.mkdirs(dir);
+            out.replacing = used && overwrite;
             return out;
         } catch (IOException e) {
-            throw new KindlingException("out: cannot prepare " + location + ": " + e.getMessage(), e);
+            throw new KindlingException("out: cannot prepare " + location + ": " + SparkErrors.firstLine(e), e);
+        }
+    }
+
+    /**
+     * Creates the directory and, with --overwrite, deletes the earlier run's results: done once the
+     * data has been read, so a run that fails before (bad data, a bad value) leaves it as it was.
+     */
+    void start() {
+        try {
+            if (replacing) {
+                for (String name : List.of(METRICS, MODEL, CHECKPOINT, OLD_CHECKPOINT)) {
+                    fs.delete(path(name), true);
+                }
+                replacing = false;
+            }
+            fs.mkdirs(dir);
+        } catch (IOException e) {
+            throw new KindlingException("out: cannot prepare " + dir + ": " + SparkErrors.firstLine(e), e);
         }
     }
 
@@ -94,7 +110,7 @@ final class RunOutput implements CheckpointStore, Closeable {
         try {
             HadoopFiles.write(fs, path(CONFIG), Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(config));
         } catch (IOException e) {
-            throw new KindlingException(path(CONFIG) + ": cannot write: " + e.getMessage(), e);
+            throw new KindlingException(path(CONFIG) + ": cannot write: " + SparkErrors.firstLine(e), e);
         }
     }
 
@@ -109,7 +125,7 @@ final class RunOutput implements CheckpointStore, Closeable {
         try {
             HadoopFiles.writeDirectory(fs, path(MODEL), path("." + MODEL + ".old"), files);
         } catch (IOException e) {
-            throw new KindlingException(path(MODEL) + ": cannot save the model: " + e.getMessage(), e);
+            throw new KindlingException(path(MODEL) + ": cannot save the model: " + SparkErrors.firstLine(e), e);
         }
     }
 
@@ -118,7 +134,7 @@ final class RunOutput implements CheckpointStore, Closeable {
         try {
             HadoopFiles.writeDirectory(fs, path(CHECKPOINT), path(OLD_CHECKPOINT), checkpoint.files());
         } catch (IOException e) {
-            throw new KindlingException(path(CHECKPOINT) + ": cannot write the checkpoint: " + e.getMessage(), e);
+            throw new KindlingException(path(CHECKPOINT) + ": cannot write the checkpoint: " + SparkErrors.firstLine(e), e);
         }
     }
 
@@ -131,7 +147,7 @@ final class RunOutput implements CheckpointStore, Closeable {
             }
             return Checkpoint.parse(at.toString(), HadoopFiles.readDirectory(fs, at));
         } catch (IOException e) {
-            throw new KindlingException(path(CHECKPOINT) + ": cannot read the checkpoint: " + e.getMessage(), e);
+            throw new KindlingException(path(CHECKPOINT) + ": cannot read the checkpoint: " + SparkErrors.firstLine(e), e);
         }
     }
 
@@ -156,7 +172,7 @@ final class RunOutput implements CheckpointStore, Closeable {
             }
             metrics.hflush();
         } catch (IOException e) {
-            throw new KindlingException(path(METRICS) + ": cannot write: " + e.getMessage(), e);
+            throw new KindlingException(path(METRICS) + ": cannot write: " + SparkErrors.firstLine(e), e);
         }
     }
 
@@ -208,7 +224,7 @@ final class RunOutput implements CheckpointStore, Closeable {
                 lastFlush = System.nanoTime();
             }
         } catch (IOException e) {
-            throw new KindlingException(path(METRICS) + ": cannot append: " + e.getMessage(), e);
+            throw new KindlingException(path(METRICS) + ": cannot append: " + SparkErrors.firstLine(e), e);
         }
     }
 
@@ -218,7 +234,7 @@ final class RunOutput implements CheckpointStore, Closeable {
             try {
                 metrics.close();
             } catch (IOException e) {
-                throw new KindlingException(path(METRICS) + ": cannot close: " + e.getMessage(), e);
+                throw new KindlingException(path(METRICS) + ": cannot close: " + SparkErrors.firstLine(e), e);
             } finally {
                 metrics = null;
             }

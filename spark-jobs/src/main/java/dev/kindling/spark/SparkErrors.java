@@ -10,7 +10,8 @@ import org.apache.hadoop.fs.Path;
  * thrown on an executor (a bad value, naming its file and row) reaches the driver as the cause
  * of Spark's "Job aborted" exception: its message is used as it is. Anything else (an unreadable
  * or corrupt file, a file of another type) is reported with the location and Spark's own first
- * line and that of the innermost cause.
+ * line and that of the innermost cause. {@link #firstLine} also serves other I/O errors, whose
+ * messages (HDFS's remote exceptions) can carry a server's stack trace.
  */
 final class SparkErrors {
     private static final int MAX_LINE = 400;

@@ -22,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -37,19 +36,13 @@ import scala.Tuple2;
  * Hadoop, Parquet and image folders through Spark SQL), shards and caches it, trains with {@link SparkTrainer}, and writes the run's outputs through Hadoop.
  */
 public final class SparkTraining implements DistributedTraining {
-    private static final Pattern MASTER = Pattern.compile(
-            "local(\\[(\\*|[1-9][0-9]*)(,[1-9][0-9]*)?])?|local-cluster\\[[0-9, ]+]|spark://.+|yarn|k8s://.+|mesos://.+");
-
     @Override
     public boolean supports(String master) {
         return !"single".equals(master);
     }
 
     static void checkMaster(String master) {
-        if (!MASTER.matcher(master).matches()) {
-            throw new UsageException("master: unknown value \"" + master + "\" (expected single, local, local[N], "
-                    + "local[*], spark://HOST:PORT, yarn or k8s://URL)");
-        }
+        dev.kindling.cli.Masters.check(master);
     }
 
     @Override
@@ -95,6 +88,7 @@ public final class SparkTraining implements DistributedTraining {
             if (checkpoint != null) {
                 out.printf("kindling: resuming from round %d (epoch %d)%n", checkpoint.round(), checkpoint.epoch());
             }
+            output.start();
             output.writeConfig(job.config());
             output.startMetrics(checkpoint);
             ConsoleProgress progress = new ConsoleProgress(out, job.train().epochs());
@@ -246,7 +240,7 @@ public final class SparkTraining implements DistributedTraining {
             return ModelFile.parse(description.toString(), HadoopFiles.read(fs, description), weights.toString(),
                     HadoopFiles.read(fs, weights));
         } catch (IOException e) {
-            throw new KindlingException(location + ": cannot read the model: " + e.getMessage(), e);
+            throw new KindlingException(location + ": cannot read the model: " + SparkErrors.firstLine(e), e);
         }
     }
 

@@ -1,0 +1,307 @@
+package dev.kindling.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kindling.backend.Backends;
+import dev.kindling.cli.Main;
+import dev.kindling.data.Dataset;
+import dev.kindling.io.ModelFile;
+import dev.kindling.nn.Network;
+import dev.kindling.nn.NetworkSpec;
+import java.awt.image.BufferedImage;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PrivilegedExceptionAction;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.permission.FsPermission;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.apache.hadoop.security.UserGroupInformation;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Bad input of the Spark trainer, end to end through the launcher on local[2]: Parquet, image
+ * folders, HDFS, the run directory and the Spark-only flags. Each case checks the exit code, one
+ * message naming file, field and value, and that the output directory is as it was. Each case's id
+ * is a row of docs/errors.md.
+ */
+class SparkBadInputCliTest {
+    @TempDir
+    static Path shared;
+    static MiniDFSCluster hdfs;
+    static String lockedOnHdfs;
+    static Path model;
+
+    @TempDir
+    Path tmp;
+
+    /** What a case runs, as whom on HDFS (null: this process's user), and what its message must name. */
+    record Run(String[] args, String user, List<String> names) {
+    }
+
+    @FunctionalInterface
+    interface Setup {
+        Run prepare(Path tmp) throws Exception;
+    }
+
+    @BeforeAll
+    static void writeTheBadData() throws Exception {
+        SparkSession spark = TestSpark.session();
+        Dataset good = TestSpark.train(40);
+        TestData.writeParquet(spark, good, shared.resolve("good"), "binary", 1000);
+        parquet(spark, shared.resolve("string-label.parquet"), schema(DataTypes.StringType, DataTypes.BinaryType),
+                List.of(RowFactory.create("coat", new byte[784])));
+        parquet(spark, shared.resolve("string-image.parquet"), schema(DataTypes.IntegerType, DataTypes.StringType),
+                List.of(RowFactory.create(1, "pixels")));
+        parquet(spark, shared.resolve("no-rows.parquet"), schema(DataTypes.IntegerType, DataTypes.BinaryType),
+                List.of());
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            rows.add(RowFactory.create(i == 6 ? 300 : i, new byte[784]));
+        }
+        parquet(spark, shared.resolve("label-300.parquet"), schema(DataTypes.IntegerType, DataTypes.BinaryType), rows);
+        rows = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            rows.add(RowFactory.create(i % 10, new byte[14 * 14]));
+        }
+        parquet(spark, shared.resolve("14x14.parquet"), schema(DataTypes.IntegerType, DataTypes.BinaryType), rows);
+        TestSpark.stop(); // the launcher starts its own Spark
+
+        Network net = Network.build(NetworkSpec.mlp("784-8-10", "he", 0), Backends.create("loop"));
+        net.initialize(1);
+        model = shared.resolve("model");
+        ModelFile.save(net, Map.of(), model);
+
+        File base = Files.createTempDirectory("kindling-hdfs").toFile();
+        Configuration conf = new Configuration();
+        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, base.getAbsolutePath());
+        conf.set("dfs.namenode.rpc-address", "127.0.0.1:0");
+        hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+        hdfs.waitActive();
+        FileSystem fs = hdfs.getFileSystem();
+        org.apache.hadoop.fs.Path locked = new org.apache.hadoop.fs.Path("/locked");
+        fs.mkdirs(new org.apache.hadoop.fs.Path(locked, "data"));
+        fs.setPermission(locked, new FsPermission((short) 0700));
+        lockedOnHdfs = fs.getUri() + "/locked/data";
+    }
+
+    @AfterAll
+    static void stopHdfs() {
+        if (hdfs != null) {
+            hdfs.shutdown(true);
+        }
+    }
+
+    static Stream<Arguments> cases() {
+        return Stream.of(
+                // flags only the Spark trainer reads
+                of("spark-unknown-master", Main.EXIT_USAGE, t -> run(train(good(), t, "--master", "local[0]"),
+                        "master", "local[0]")),
+                of("spark-resume-without-checkpoint", Main.EXIT_USAGE, t -> {
+                    Files.createDirectories(t.resolve("out"));
+                    return run(train(good(), t, "--resume"), "resume", t.resolve("out").toString(),
+                            "no checkpoint");
+                }),
+                of("spark-resume-and-overwrite", Main.EXIT_USAGE, t -> run(train(good(), t, "--resume",
+                        "--overwrite"), "resume", "--overwrite")),
+                of("spark-out-holds-another-run", Main.EXIT_USAGE, t -> {
+                    Path out = Files.createDirectories(t.resolve("out").resolve("checkpoint"));
+                    Files.writeString(out.resolve("checkpoint.json"), "{}");
+                    return run(train(good(), t), "out", t.resolve("out").toString(), "already holds a run",
+                            "--overwrite", "--resume");
+                }),
+                of("spark-partitions-zero", Main.EXIT_USAGE, t -> run(train(good(), t, "--partitions", "0"),
+                        "partitions", "0")),
+                of("spark-checkpoint-every-negative", Main.EXIT_USAGE, t -> run(train(good(), t,
+                        "--checkpoint-every", "-1"), "checkpoint-every", "-1")),
+                of("data-option-unknown", Main.EXIT_USAGE, t -> run(train(good(), t, "--data-option", "colour=grey"),
+                        "data-option", "colour")),
+                of("data-option-bad-value", Main.EXIT_USAGE, t -> run(train(good(), t, "--data-option",
+                        "test-fraction=1.5"), "test-fraction", "1.5")),
+                of("data-option-not-for-format", Main.EXIT_USAGE, t -> run(train(good(), t, "--data-option",
+                        "color=grey"), "data-option", "color")),
+                // the data
+                of("spark-data-missing", Main.EXIT_FAILED, t -> run(train(t.resolve("nowhere").toString(), t),
+                        t.resolve("nowhere").toString(), "does not exist")),
+                of("spark-data-empty-directory", Main.EXIT_FAILED, t -> {
+                    Path d = Files.createDirectories(t.resolve("empty"));
+                    return run(train(d.toString(), t), d.toString(), "holds no data");
+                }),
+                of("parquet-wrong-label-type", Main.EXIT_FAILED, t -> run(train(at("string-label.parquet"), t),
+                        "string-label.parquet", "column label", "string")),
+                of("parquet-wrong-image-type", Main.EXIT_FAILED, t -> run(train(at("string-image.parquet"), t),
+                        "string-image.parquet", "column image", "string")),
+                of("parquet-no-rows", Main.EXIT_FAILED, t -> run(train(at("no-rows.parquet"), t),
+                        "no-rows.parquet", "no rows")),
+                of("parquet-label-out-of-range", Main.EXIT_FAILED, t -> run(train(at("label-300.parquet"), t),
+                        "label-300.parquet", "row 6", "label 300", "column label")),
+                of("parquet-label-beyond-classes", Main.EXIT_FAILED, t -> run(train(good(), t, "--data-option",
+                        "classes=5"), "good", "label", "5 classes")),
+                of("parquet-image-size-not-accepted", Main.EXIT_FAILED, t -> run(train(at("14x14.parquet"), t),
+                        "14x14.parquet", "1x14x14", "784")),
+                of("images-non-image-file", Main.EXIT_FAILED, t -> {
+                    Path d = imageFolders(t, 28, 28);
+                    Path bad = Files.writeString(d.resolve("bag").resolve("notes.png"), "not a picture");
+                    return run(train(d.toString(), t), bad.getFileName().toString(), "not an image");
+                }),
+                of("images-mixed-sizes", Main.EXIT_FAILED, t -> {
+                    Path d = imageFolders(t, 28, 28);
+                    TestData.writePng(new BufferedImage(14, 14, BufferedImage.TYPE_BYTE_GRAY),
+                            d.resolve("coat").resolve("small.png"));
+                    return run(train(d.toString(), t), "small.png", "14 x 14");
+                }),
+                of("images-file-beside-class-folders", Main.EXIT_FAILED, t -> {
+                    Path d = imageFolders(t, 28, 28);
+                    Files.writeString(d.resolve("labels.csv"), "a,b\n");
+                    return run(train(d.toString(), t), "labels.csv", "beside the class folders");
+                }),
+                of("hdfs-no-permission", Main.EXIT_FAILED, t -> new Run(train(lockedOnHdfs, t), "alice",
+                        List.of(lockedOnHdfs, "Permission denied", "alice"))),
+                of("hdfs-out-no-permission", Main.EXIT_FAILED, t -> {
+                    String out = lockedOnHdfs.replace("/data", "/run");
+                    String[] args = train(good(), t);
+                    args[Arrays.asList(args).indexOf("--out") + 1] = out;
+                    return new Run(args, "alice", List.of("out", out, "Permission denied", "alice"));
+                }),
+                // evaluate
+                of("spark-evaluate-image-size-differs", Main.EXIT_FAILED, t -> run(new String[] {"evaluate",
+                    "--model", model.toString(), "--data", at("14x14.parquet"), "--master", "local[2]"},
+                        "14x14.parquet", "1x14x14", "784")),
+                of("spark-evaluate-corrupted-model", Main.EXIT_FAILED, t -> {
+                    Path m = Files.createDirectories(t.resolve("model"));
+                    Files.copy(model.resolve(ModelFile.DESCRIPTION), m.resolve(ModelFile.DESCRIPTION));
+                    byte[] w = Files.readAllBytes(model.resolve(ModelFile.WEIGHTS));
+                    w[w.length / 2] ^= 0x01;
+                    Files.write(m.resolve(ModelFile.WEIGHTS), w);
+                    return run(new String[] {"evaluate", "--model", m.toUri().toString(), "--data", good(),
+                        "--master", "local[2]"}, "weights.bin", "checksum", "corrupted");
+                }));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void isRefusedWithOneMessageNamingWhatIsWrong(String id, int code, Setup setup) throws Exception {
+        Run run = setup.prepare(tmp);
+        Path out = tmp.resolve("out");
+        List<String> before = listing(out);
+        Cli.Result r = run.user() == null ? Cli.run(run.args())
+                : UserGroupInformation.createRemoteUser(run.user())
+                        .doAs((PrivilegedExceptionAction<Cli.Result>) () -> Cli.run(run.args()));
+        assertEquals(code, r.code(), id + ": " + r.out() + r.err());
+        String message = r.err().lines().findFirst().orElse("");
+        assertTrue(message.startsWith("kindling: "), id + ": " + r.err());
+        for (String name : run.names()) {
+            assertTrue(message.contains(name), id + ": the message should name " + name + ": " + message);
+        }
+        assertFalse(r.err().contains("\tat "), id + ": no stack trace: " + r.err());
+        assertEquals(before, listing(out), id + ": the output directory is as it was: nothing half-written");
+        ErrorsDoc.record(id, code, run.args(), message, tmp, shared);
+    }
+
+    @Test
+    void everyCaseIsListedInDocsErrorsMd() throws IOException {
+        ErrorsDoc.assertListed(cases().map(a -> (String) a.get()[0]).toList(),
+                cases().map(a -> (Integer) a.get()[1]).toList());
+    }
+
+    @Test
+    void overwriteReplacesAnEarlierRunOnlyOnceTheNewRunHasItsData() throws IOException {
+        Path out = tmp.resolve("out");
+        Files.createDirectories(out.resolve("checkpoint"));
+        Files.createDirectories(out.resolve("model"));
+        Files.writeString(out.resolve("metrics.jsonl"), "{\"earlier\":1}\n");
+        Files.writeString(out.resolve("checkpoint").resolve("checkpoint.json"), "{}");
+        Files.writeString(out.resolve("model").resolve("model.json"), "{}");
+        List<String> before = listing(out);
+
+        Cli.Result failed = Cli.run(train(at("string-label.parquet"), tmp, "--overwrite"));
+        assertEquals(Main.EXIT_FAILED, failed.code(), failed.out() + failed.err());
+        assertEquals(before, listing(out), "a failed --overwrite run leaves the earlier run whole");
+        assertEquals("{\"earlier\":1}\n", Files.readString(out.resolve("metrics.jsonl")));
+
+        Cli.Result replaced = Cli.run(train(good(), tmp, "--overwrite", "--partitions", "2"));
+        assertEquals(0, replaced.code(), replaced.out() + replaced.err());
+        assertFalse(Files.readString(out.resolve("metrics.jsonl")).contains("earlier"));
+        assertTrue(Files.exists(out.resolve("model").resolve(ModelFile.WEIGHTS)));
+        assertTrue(Files.readString(out.resolve("checkpoint").resolve("checkpoint.json")).contains("round"));
+    }
+
+    // ---- helpers ----
+
+    static Arguments of(String id, int code, Setup setup) {
+        return Arguments.of(id, code, setup);
+    }
+
+    static Run run(String[] args, String... names) {
+        return new Run(args, null, List.of(names));
+    }
+
+    static String good() {
+        return shared.resolve("good").toString();
+    }
+
+    static String at(String name) {
+        return shared.resolve(name).toString();
+    }
+
+    /** A quick run on local[2]; {@code extra} flags follow the defaults. */
+    static String[] train(String data, Path tmp, String... extra) {
+        List<String> args = new ArrayList<>(List.of("train", "--data", data, "--out", tmp.resolve("out").toString(),
+                "--epochs", "1", "--arch", "784-8-10"));
+        if (!Arrays.asList(extra).contains("--master")) {
+            args.addAll(List.of("--master", "local[2]"));
+        }
+        args.addAll(Arrays.asList(extra));
+        return args.toArray(String[]::new);
+    }
+
+    static StructType schema(org.apache.spark.sql.types.DataType label, org.apache.spark.sql.types.DataType image) {
+        return ParquetSourceTest.schema(label, image, Metadata.empty());
+    }
+
+    static void parquet(SparkSession spark, Path dir, StructType schema, List<Row> rows) {
+        spark.createDataFrame(rows, schema).coalesce(1).write().parquet(dir.toUri().toString());
+    }
+
+    /** Two class folders (bag, coat) of five blank grey h x w PNG images each. */
+    static Path imageFolders(Path tmp, int h, int w) throws IOException {
+        Path d = tmp.resolve("images");
+        for (String c : List.of("bag", "coat")) {
+            for (int i = 0; i < 5; i++) {
+                TestData.writePng(new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY),
+                        d.resolve(c).resolve(i + ".png"));
+            }
+        }
+        return d;
+    }
+
+    static List<String> listing(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.map(p -> dir.relativize(p).toString()).sorted().toList();
+        }
+    }
+}
