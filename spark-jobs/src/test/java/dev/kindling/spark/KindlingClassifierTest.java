@@ -165,11 +165,11 @@ class KindlingClassifierTest {
         assertTrue(pixel.getMessage().contains("0.5") && pixel.getMessage().contains("index 7")
                 && pixel.getMessage().contains("features"), pixel.getMessage());
 
+        org.apache.spark.sql.Dataset<Row> assembled = ((VectorAssembler) pipeline(classifier()).getStages()[0])
+                .transform(train.limit(100));
         KindlingException classes = assertThrows(KindlingException.class,
-                () -> classifier().setLayers(new int[] {784, 10, 2}).fit(pipeline(classifier()).getStages()[0]
-                        .getClass() == VectorAssembler.class ? ((VectorAssembler) pipeline(classifier()).getStages()[0])
-                        .transform(train.limit(100)) : null));
-        assertTrue(classes.getMessage().contains("label") && classes.getMessage().contains("2 outputs"),
+                () -> classifier().setLayers(new int[] {784, 10, 2}).fit(assembled));
+        assertTrue(classes.getMessage().contains("label 9") && classes.getMessage().contains("network has 2"),
                 classes.getMessage());
 
         KindlingException noNetwork = assertThrows(KindlingException.class,

@@ -41,8 +41,8 @@ final class FeatureRows {
                             List.of(decode(p, rows, channels, height, width, shapeText, featuresCol, labelCol, source))
                                     .iterator(), true)
                     .collect();
-        } catch (RuntimeException e) {
-            throw explain(e);
+        } catch (Exception e) { // Spark's job failure is a checked exception thrown unchecked from Scala
+            throw explain(e, source);
         }
         int n = 0;
         for (Dataset b : blocks) {
@@ -102,14 +102,14 @@ final class FeatureRows {
     }
 
     /** A bad value found on an executor reaches the driver inside Spark's job failure: report it alone. */
-    static RuntimeException explain(RuntimeException e) {
+    static RuntimeException explain(Exception e, String source) {
         Set<Throwable> seen = new HashSet<>();
         for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
             if (t instanceof KindlingException k) {
                 return t == e ? k : new KindlingException(k.getMessage(), e);
             }
         }
-        return e;
+        return e instanceof RuntimeException r ? r : new KindlingException(source + ": cannot read: " + e.getMessage(), e);
     }
 
     /** The largest label + 1. */

@@ -307,8 +307,7 @@ public final class KindlingClassifier
         Network net = Network.build(spec, Backends.create(value(backend)));
         net.initialize(config.seed());
 
-        Dataset rows = FeatureRows.read(dataset, getFeaturesCol(), getLabelCol(), spec.input(),
-                "column " + getFeaturesCol() + "/" + getLabelCol());
+        Dataset rows = FeatureRows.read(dataset, getFeaturesCol(), getLabelCol(), spec.input(), "DataFrame");
         int classes = FeatureRows.classes(rows);
         if (classes > net.outputCount()) {
             throw new KindlingException("column " + getLabelCol() + ": label " + (classes - 1) + " needs "
