@@ -25,6 +25,7 @@ import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.tuning.CrossValidator;
 import org.apache.spark.ml.tuning.CrossValidatorModel;
@@ -128,6 +129,31 @@ class KindlingClassifierTest {
         List<Row> again = loaded.transform(test).select("id", "rawPrediction", "probability", "prediction")
                 .collectAsList();
         assertEquals(rows, again);
+    }
+
+    @Test
+    void anUnfittedPipelineSavesAndLoadsWithItsParams() throws Exception {
+        String location = tmp.resolve("saved-estimator").toUri().toString();
+        KindlingClassifier classifier = classifier().setNetwork("{input: [1, 28, 28], layers: [{type: dense, units: 10}]}")
+                .setOptimizer("sgd").setStepSize(0.05).setMode("local").setLocalSteps(3);
+        pipeline(classifier).write().overwrite().save(location);
+        KindlingClassifier loaded = (KindlingClassifier) Pipeline.load(location).getStages()[1];
+        assertEquals(classifier.uid(), loaded.uid());
+        int defined = 0;
+        for (Param<?> p : classifier.params()) {
+            @SuppressWarnings("unchecked")
+            Param<Object> param = (Param<Object>) p;
+            assertEquals(classifier.isDefined(param), loaded.isDefined(loaded.getParam(param.name())), param.name());
+            if (classifier.isDefined(param)) {
+                defined++;
+                assertEquals(param.jsonEncode(classifier.getOrDefault(param)),
+                        param.jsonEncode(loaded.getOrDefault(loaded.getParam(param.name()))), param.name());
+            }
+        }
+        assertEquals(20, defined);
+        assertArrayEquals(new int[] {784, 64, 10}, (int[]) loaded.getOrDefault(loaded.layers()));
+        assertEquals(0.05, (Double) loaded.getOrDefault(loaded.stepSize()), 0.0);
+        assertEquals("local", loaded.getOrDefault(loaded.mode()));
     }
 
     @Test

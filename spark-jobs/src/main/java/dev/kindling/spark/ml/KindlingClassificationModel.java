@@ -102,9 +102,9 @@ public final class KindlingClassificationModel
         }
     }
 
-    /** A copy of this model's network: its parameters and state loaded. */
+    /** A copy of this model's network: its parameters and state loaded (kernels: the best available). */
     public Network toNetwork() {
-        Network net = Network.build(spec(), Backends.create("java"));
+        Network net = Network.build(spec(), Backends.create("auto"));
         System.arraycopy(parameters, 0, net.parameters(), 0, parameters.length);
         System.arraycopy(state, 0, net.state(), 0, state.length);
         return net;
@@ -114,10 +114,14 @@ public final class KindlingClassificationModel
         if (specJson == null) {
             throw new IllegalStateException(uid + ": a model without a network (loaded without its model directory)");
         }
-        if (networks == null) {
-            networks = ThreadLocal.withInitial(this::toNetwork);
+        ThreadLocal<Network> perThread;
+        synchronized (this) {
+            if (networks == null) {
+                networks = ThreadLocal.withInitial(this::toNetwork);
+            }
+            perThread = networks;
         }
-        return networks.get();
+        return perThread.get();
     }
 
     @Override
