@@ -112,9 +112,25 @@ class KindlingClassifierTest {
             assertEquals(((Vector) r.getAs("rawPrediction")).argmax(), p.argmax());
         }
 
+        // the probabilities are Kindling's own forward pass on pixel / 255
+        KindlingClassificationModel stage = (KindlingClassificationModel) model.stages()[1];
+        dev.kindling.nn.Network net = stage.toNetwork();
+        List<Row> some = predicted.select("image", "probability").limit(20).collectAsList();
+        for (Row r : some) {
+            double[] pixels = ((Vector) r.getAs("image")).toArray();
+            float[] x = new float[pixels.length];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) (pixels[i] / 255);
+            }
+            net.forward(x, new float[10], 1, false, null);
+            double[] p = ((Vector) r.getAs("probability")).toArray();
+            for (int j = 0; j < 10; j++) {
+                assertEquals(net.output()[j], p[j], 1e-6);
+            }
+        }
+
         String location = tmp.resolve("saved-pipeline").toUri().toString();
         model.write().overwrite().save(location);
-        KindlingClassificationModel stage = (KindlingClassificationModel) model.stages()[1];
         Path modelDir;
         try (Stream<Path> stages = Files.list(tmp.resolve("saved-pipeline").resolve("stages"))) {
             modelDir = stages.filter(p -> p.getFileName().toString().contains(stage.uid())).findFirst().orElseThrow()
