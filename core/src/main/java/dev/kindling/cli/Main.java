@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "kindling", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Train neural networks on one machine or on Apache Spark.",
-        subcommands = {TrainCommand.class, EvaluateCommand.class, ExperimentCommand.class,
+        subcommands = {TrainCommand.class, EvaluateCommand.class, ExperimentCommand.class, ExportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static final int EXIT_FAILED = 1;

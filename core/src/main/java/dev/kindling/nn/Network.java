@@ -121,6 +121,14 @@ public final class Network {
         return loss.forward(forwardLayers(x, batch, training, rng), target, batch);
     }
 
+    /**
+     * The last layer's outputs of the last {@link #forward}, before the output function: the
+     * logits of a softmax network, batch × outputs, in a buffer the network reuses.
+     */
+    public float[] logits() {
+        return z;
+    }
+
     /** The outputs (probabilities for softmax) of the last {@link #forward}, batch × outputs. */
     public float[] output() {
         return loss.output();

@@ -33,6 +33,9 @@ public final class KindlingKryoRegistrator implements KryoRegistrator {
         for (String name : SQL_CLASSES) {
             registerIfPresent(kryo, name);
         }
+        for (String name : ML_CLASSES) {
+            registerIfPresent(kryo, name);
+        }
     }
 
     /**
@@ -81,6 +84,17 @@ public final class KindlingKryoRegistrator implements KryoRegistrator {
         "org.apache.spark.sql.types.Metadata$",
         "boolean[]",
         "java.lang.String[][]",
+    };
+
+    /**
+     * What Spark ML's jobs send when the Kindling estimator runs in a pipeline: vector columns'
+     * schema type and values, and the evaluators' and cross-validation's records.
+     */
+    static final String[] ML_CLASSES = {
+        "org.apache.spark.ml.linalg.VectorUDT",
+        "org.apache.spark.ml.linalg.MatrixUDT",
+        "org.apache.spark.ml.linalg.DenseVector",
+        "org.apache.spark.ml.linalg.SparseVector",
     };
 
     private static void registerIfPresent(Kryo kryo, String name) {

@@ -16,7 +16,7 @@ import org.apache.spark.api.java.JavaSparkContext;
  * data inside the partitions, is cut, so later tasks ship a partition index instead of the
  * shard. The price is that a lost executor loses its shard and fails the job.
  */
-final class Shards {
+public final class Shards {
     private final JavaRDD<Dataset> rdd;
     private final int[] starts;
     private final int examples;
@@ -28,7 +28,7 @@ final class Shards {
     }
 
     /** Splits, ships and caches {@code data} in {@code count} shards (at most one per example). */
-    static Shards of(JavaSparkContext sc, Dataset data, int count, String name) {
+    public static Shards of(JavaSparkContext sc, Dataset data, int count, String name) {
         int n = data.size();
         int shards = Math.max(1, Math.min(count, n));
         int[] starts = new int[shards + 1];
@@ -50,11 +50,11 @@ final class Shards {
         return rdd;
     }
 
-    int count() {
+    public int count() {
         return starts.length - 1;
     }
 
-    int examples() {
+    public int examples() {
         return examples;
     }
 
@@ -102,7 +102,7 @@ final class Shards {
         return lo;
     }
 
-    void release() {
+    public void release() {
         rdd.unpersist(false);
     }
 }
