@@ -61,9 +61,10 @@ final class SweepOutput {
             }
             SweepOutput out = new SweepOutput(fs, path);
             Path recorded = out.path(SWEEP);
+            byte[] bytes = Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(plan);
             if (fs.exists(recorded) && !overwrite) {
-                Object before = Json.JSON.readValue(HadoopFiles.read(fs, recorded), Map.class);
-                if (!Json.JSON.valueToTree(before).equals(Json.JSON.valueToTree(plan))) {
+                // compared as parsed JSON, so that formatting and number types do not count
+                if (!Json.JSON.readTree(HadoopFiles.read(fs, recorded)).equals(Json.JSON.readTree(bytes))) {
                     throw new UsageException("out: " + location + " holds a sweep of other trials (" + SWEEP
                             + " differs from this spec); pass --overwrite to replace it, or choose another directory");
                 }
@@ -73,7 +74,7 @@ final class SweepOutput {
                 }
             }
             fs.mkdirs(out.path(TRIALS));
-            HadoopFiles.write(fs, recorded, Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(plan));
+            HadoopFiles.write(fs, recorded, bytes);
             return out;
         } catch (IOException e) {
             throw new KindlingException("out: cannot prepare " + location + ": " + e.getMessage(), e);
