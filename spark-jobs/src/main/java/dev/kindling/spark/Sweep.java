@@ -211,14 +211,19 @@ final class Sweep {
             out.printf("kindling: sweep: %d of %d trials%s already done (%s); running %d%n", done.size(), trials.size(),
                     epochs == null ? "" : " of rung " + (rung + 1), output.path(SweepOutput.TRIALS), pending.size());
         }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(slots, Math.max(1, pending.size())));
-        AtomicInteger slot = new AtomicInteger();
+        // one thread per slot, and one FAIR pool per thread, so that side-by-side trials share the cluster evenly
+        AtomicInteger threads = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(slots, Math.max(1, pending.size())), r -> {
+            Thread t = new Thread(r, "kindling-trial-" + threads.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        });
         try {
             List<Future<TrialRecord>> futures = new ArrayList<>();
             for (Planned p : pending) {
                 futures.add(pool.submit(() -> {
                     int n = epochs != null ? epochs : p.plan().train().epochs();
-                    TrialRecord r = runner.run(p, id(p, epochs), rung, n, "kindling-trial-" + slot.getAndIncrement() % slots);
+                    TrialRecord r = runner.run(p, id(p, epochs), rung, n, Thread.currentThread().getName());
                     output.record(r);
                     synchronized (out) {
                         out.printf(Locale.ROOT, "kindling: sweep: trial %s %s, %d epochs: %s (%.1fs)%n", r.id(),

@@ -174,6 +174,33 @@ class SweepCliTest {
     }
 
     @Test
+    void distributedTrialsSideBySideInFairPoolsGiveWhatTheyGiveInTurn() throws Exception {
+        Path spec = spec("""
+                base: {arch: 784-16-10, epochs: 1, batch: 50, optimizer: sgd}
+                parameters:
+                  lr: {choice: [0.01, 0.1]}
+                  mode: {choice: [sync, local]}
+                method: grid
+                """);
+        Map<String, JsonNode> results = new HashMap<>();
+        for (String parallel : List.of("1", "2")) {
+            Path out = tmp.resolve("parallel-" + parallel);
+            Cli.Result r = run("sweep", "--spec", spec.toString(), "--data", DATA, "--out", out.toString(),
+                    "--master", "local[2]", "--limit", "1000", "--trial-mode", "distributed", "--partitions", "2",
+                    "--parallel", parallel);
+            assertEquals(0, r.code(), r.out() + r.err());
+            assertTrue(r.out().contains(parallel + " at once"), r.out());
+            results.put(parallel, Json.JSON.readTree(out.resolve("leaderboard.json").toFile()).get("leaderboard"));
+        }
+        assertEquals(4, results.get("2").size());
+        for (int i = 0; i < 4; i++) {
+            for (String field : List.of("id", "params", "validation_accuracy", "validation_loss", "train_loss")) {
+                assertEquals(results.get("1").get(i).get(field), results.get("2").get(i).get(field), field);
+            }
+        }
+    }
+
+    @Test
     void badSpecsAreUsageErrorsNamingTheField() throws Exception {
         String[] common = {"--data", DATA, "--out", tmp.resolve("o").toString(), "--master", "local[2]"};
         assertRefused(sweep(spec("parameters:\n  lr: {normal: [0, 1]}\n"), common), Main.EXIT_USAGE,
