@@ -155,8 +155,8 @@ final class Sweep {
                     int keep = spec.halving().survivors(alive.size());
                     List<Integer> kept = ranked.subList(0, keep).stream().map(TrialRecord::trial).toList();
                     alive = alive.stream().filter(p -> kept.contains(p.point().number())).toList();
-                    out.printf("kindling: sweep: rung %d (%d epochs) done; %d of %d trials go on to %d epochs%n",
-                            rung + 1, rungs.get(rung), keep, done.size(), rungs.get(rung + 1));
+                    out.printf("kindling: sweep: rung %d (%d epoch%s) done; %d of %d trials go on to %d epochs%n",
+                            rung + 1, rungs.get(rung), rungs.get(rung) == 1 ? "" : "s", keep, done.size(), rungs.get(rung + 1));
                 }
             }
             runner.release();
@@ -226,8 +226,8 @@ final class Sweep {
                     TrialRecord r = runner.run(p, id(p, epochs), rung, n, Thread.currentThread().getName());
                     output.record(r);
                     synchronized (out) {
-                        out.printf(Locale.ROOT, "kindling: sweep: trial %s %s, %d epochs: %s (%.1fs)%n", r.id(),
-                                r.params(), r.epochs(), r.error() != null ? "failed: " + r.error()
+                        out.printf(Locale.ROOT, "kindling: sweep: trial %s %s, %d epoch%s: %s (%.1fs)%n", r.id(),
+                                r.params(), r.epochs(), r.epochs() == 1 ? "" : "s", r.error() != null ? "failed: " + r.error()
                                         : String.format(Locale.ROOT, "validation accuracy %.4f, loss %.4f",
                                         r.validationAccuracy(), r.validationLoss()), r.seconds());
                     }
