@@ -247,9 +247,9 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** The resolved settings of a job: defaults filled, every value validated. */
-    record Plan(NetworkSpec spec, OptimizerConfig optimizer, TrainConfig train, String backend, String master,
+    public record Plan(NetworkSpec spec, OptimizerConfig optimizer, TrainConfig train, String backend, String master,
                 String mode, Integer partitions, int localSteps, Integer checkpointEvery) {
-        static Plan of(JobConfig job) {
+        public static Plan of(JobConfig job) {
             try {
                 NetworkSpec spec = job.networkSpec();
                 String optName = job.optimizer() == null ? Defaults.OPTIMIZER : job.optimizer();

@@ -6,6 +6,7 @@ import dev.kindling.nn.Network;
 import dev.kindling.nn.NetworkSpec;
 import dev.kindling.optim.Optimizers;
 import dev.kindling.optim.Sgd;
+import dev.kindling.search.Distribution;
 import dev.kindling.train.EpochMetrics;
 import dev.kindling.train.History;
 import dev.kindling.train.TrainConfig;
@@ -38,6 +39,9 @@ public final class HyperparameterSearch {
     public static final double LOG10_LR_MAX = -2;
     public static final double LOG10_WEIGHT_DECAY_MIN = -8;
     public static final double LOG10_WEIGHT_DECAY_MAX = -4;
+    static final Distribution.LogUniform LR_RANGE = new Distribution.LogUniform(LOG10_LR_MIN, LOG10_LR_MAX);
+    static final Distribution.LogUniform WEIGHT_DECAY_RANGE =
+            new Distribution.LogUniform(LOG10_WEIGHT_DECAY_MIN, LOG10_WEIGHT_DECAY_MAX);
     /** How many of the best trials the chart picks out. */
     static final int HIGHLIGHT = 5;
 
@@ -109,8 +113,8 @@ public final class HyperparameterSearch {
         List<Trial> trials = new ArrayList<>();
         for (int i = 1; i <= config.trials(); i++) {
             // drawn in a fixed order, so trial i has the same values whatever the trial count
-            double weightDecay = Math.pow(10, draws.nextDouble(LOG10_WEIGHT_DECAY_MIN, LOG10_WEIGHT_DECAY_MAX));
-            double lr = Math.pow(10, draws.nextDouble(LOG10_LR_MIN, LOG10_LR_MAX));
+            double weightDecay = WEIGHT_DECAY_RANGE.sample(draws);
+            double lr = LR_RANGE.sample(draws);
             long trialSeed = draws.nextLong();
             Network net = Network.build(spec, ctx.newBackend());
             net.initialize(trialSeed);
