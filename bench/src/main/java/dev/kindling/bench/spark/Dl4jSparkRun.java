@@ -57,9 +57,9 @@ public final class Dl4jSparkRun {
         // DL4J asks an internet NTP server for the time of its statistics by default; this
         // machine's clock serves (the property is read on the driver and on every executor).
         System.setProperty(TimeSourceProvider.TIMESOURCE_CLASSNAME_PROPERTY, SystemClockTimeSource.class.getName());
-        SparkConf conf = new SparkConf().setMaster(master).setAppName("dl4j-parameter-averaging")
-                .set("spark.executor.extraJavaOptions", "-D" + TimeSourceProvider.TIMESOURCE_CLASSNAME_PROPERTY + "="
-                        + SystemClockTimeSource.class.getName())
+        SparkConf conf = new SparkConf().setMaster(master).setAppName("dl4j-parameter-averaging");
+        conf.set("spark.executor.extraJavaOptions", (conf.get("spark.executor.extraJavaOptions", "") + " -D"
+                + TimeSourceProvider.TIMESOURCE_CLASSNAME_PROPERTY + "=" + SystemClockTimeSource.class.getName()).trim())
                 .set("spark.ui.enabled", "false")
                 .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
         JavaSparkContext sc = new JavaSparkContext(conf);
