@@ -174,4 +174,10 @@ run_rounds() {
       kindling_log "$dir" "sync, $arch" "local[2]" 1 "$(mlp_parameters "$arch")" "$p" "$out/rounds.jsonl"
     done
   done
+  # The one-machine CNN (bench's Workload.CNN), for its compute per example on an executor.
+  dir="$out/rounds/cnn-p2"
+  step "rounds: CNN conv 5x5x20 (289,630 parameters), 2 partitions, local[2]" "$out/logs/rounds-cnn-p2.log" \
+    kindling_cli train --data "$data" --out "$dir" --epochs 1 --limit "$ROUND_LIMIT" \
+    --config "$root/bench/src/main/resources/dev/kindling/bench/cnn.yaml" --master "local[2]" --partitions 2 --mode sync
+  kindling_log "$dir" "sync, cnn" "local[2]" 1 289630 2 "$out/rounds.jsonl"
 }
