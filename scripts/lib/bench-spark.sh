@@ -95,24 +95,24 @@ cluster_stop() {
   "$root/scripts/cluster" stop --dir "$cluster_dir" >>"$out/logs/cluster-stop.log" 2>&1 || true
 }
 
-# DL4J's and MLlib's jars that Spark does not already have (by artifact name), for --jars.
+# DL4J's and MLlib's jars but those Spark already has (the same file), for --jars.
 peer_jars() {
-  local have jar base
-  have=$(ls "$spark_lib" | sed -E 's/-[0-9][^-]*(-[^-]*)*\.jar$//' | sort -u)
+  local jar
   {
     ls "$bench"/dl4j-natives/*.jar
     echo "$bench"/kindling-bench-*.jar
     tr ':' '\n' <"$bench/classpath.txt" | grep -vE '/org/bytedeco/(javacpp|openblas)/'
   } | while read -r jar; do
-    base=$(basename "$jar" | sed -E 's/-[0-9][^-]*(-[^-]*)*\.jar$//')
-    if [[ $base == kindling-core* ]] || ! grep -qxF "$base" <<<"$have"; then echo "$jar"; fi
+    if [[ ! -e "$spark_lib/$(basename "$jar")" || $(basename "$jar") == kindling-* ]]; then echo "$jar"; fi
   done | paste -sd, -
 }
 
 # peer_submit CLASS ARGS...: CLASS from the bench jar through SparkSubmit to the cluster
 # (client mode: the driver runs here), as scripts/cluster submits Kindling: Spark's jars from the
-# cluster's stand-in installation, its secret from its spark-defaults.conf. DL4J's jars go first
-# on the driver and the executors (user class path first: DL4J's JavaCPP 1.5.7 over core's).
+# cluster's stand-in installation, its secret from its spark-defaults.conf. The application's
+# jars go first for its own classes, on the driver and the executors (user class path first:
+# DL4J's JavaCPP 1.5.7 over core's, its older commons-lang3 and others over Spark's), while
+# Spark's classes keep Spark's.
 peer_submit() {
   local cls=$1 url jars
   shift

@@ -28,7 +28,8 @@ final class SparkReport {
 
     SparkReport(Path dir) throws IOException {
         this.spark = read(dir.resolve("spark.jsonl"));
-        this.rounds = read(dir.resolve("rounds.jsonl"));
+        this.rounds = read(dir.resolve("rounds.jsonl")).stream()
+                .filter(n -> n.path("type").asText().equals("rounds")).collect(Collectors.toList());
     }
 
     boolean isEmpty() {
@@ -216,17 +217,29 @@ final class SparkReport {
             row(out, f.path("master").asText(), "kindling", f.path("variant").asText(), med(g, "examples_per_round"),
                     b, c, a, u, r - b - c - a - u, r);
         }
-        for (JsonNode n : dl4j) {
-            JsonNode st = n.path("stats");
-            double rounds = st.path("ParameterAveragingMasterBroadcastCreateTimesMs").path("count").asDouble(Double.NaN);
-            int workers = n.path("partitions").asInt(2);
-            double b = total(st, "ParameterAveragingMasterBroadcastCreateTimesMs") / rounds;
-            double c = total(st, "ParameterAveragingWorkerFitTimesMs") / workers / rounds;
-            double a = total(st, "ParameterAveragingMasterAggregateTimesMs") / rounds;
-            double u = total(st, "ParameterAveragingMasterProcessParamsUpdaterTimesMs") / rounds;
-            double r = n.path("training_seconds").asDouble() * 1000 / rounds;
-            row(out, n.path("master").asText(), "dl4j (run " + n.path("run").asInt() + ")", n.path("variant").asText(),
-                    n.path("examples").asDouble() / rounds, b, c, a, u, r - b - c - a - u, r);
+        Map<String, List<JsonNode>> byDl4j = dl4j.stream().collect(Collectors.groupingBy(
+                n -> n.path("master").asText() + "|" + n.path("variant").asText(), LinkedHashMap::new, Collectors.toList()));
+        for (List<JsonNode> g : byDl4j.values()) {
+            // per run: totals over the run divided by its rounds; then the median over runs
+            List<double[]> perRun = new ArrayList<>();
+            for (JsonNode n : g) {
+                JsonNode st = n.path("stats");
+                double rounds = st.path("ParameterAveragingMasterBroadcastCreateTimesMs").path("count").asDouble(Double.NaN);
+                int workers = n.path("partitions").asInt(2);
+                double b = total(st, "ParameterAveragingMasterBroadcastCreateTimesMs") / rounds;
+                double c = total(st, "ParameterAveragingWorkerFitTimesMs") / workers / rounds;
+                double a = total(st, "ParameterAveragingMasterAggregateTimesMs") / rounds;
+                double u = total(st, "ParameterAveragingMasterProcessParamsUpdaterTimesMs") / rounds;
+                double r = n.path("training_seconds").asDouble() * 1000 / rounds;
+                perRun.add(new double[] {n.path("examples").asDouble() / rounds, b, c, a, u, r - b - c - a - u, r});
+            }
+            double[] m = new double[7];
+            for (int i = 0; i < m.length; i++) {
+                int k = i;
+                m[i] = Stats.of(perRun.stream().map(v -> v[k]).collect(Collectors.toList())).median();
+            }
+            row(out, g.get(0).path("master").asText(), "dl4j", g.get(0).path("variant").asText(),
+                    m[0], m[1], m[2], m[3], m[4], m[5], m[6]);
         }
         for (Setup s : mllib) {
             List<Double> perIteration = new ArrayList<>();

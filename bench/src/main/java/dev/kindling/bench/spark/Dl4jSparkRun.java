@@ -69,7 +69,9 @@ public final class Dl4jSparkRun {
             for (int from = 0; from + batch <= train.size(); from += batch) {
                 batches.add(dataSet(train, from, from + batch));
             }
-            JavaRDD<DataSet> rdd = sc.parallelize(batches, workers).persist(StorageLevel.MEMORY_ONLY());
+            // In slices: one task per worker holding its half would come near Spark's RPC message
+            // limit on a cluster. DL4J repartitions to its workers itself.
+            JavaRDD<DataSet> rdd = sc.parallelize(batches, workers * 8).persist(StorageLevel.MEMORY_ONLY());
             rdd.count();
 
             ParameterAveragingTrainingMaster.Builder tm = new ParameterAveragingTrainingMaster.Builder(batch)

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.classification.MultilayerPerceptronClassificationModel;
 import org.apache.spark.ml.classification.MultilayerPerceptronClassifier;
 import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
@@ -29,6 +30,8 @@ import org.apache.spark.sql.types.StructType;
  * [--block-size N] [--step-size X] [--workers N] [--seed N] [--run N] [--data DIR]}
  */
 public final class MllibRun {
+    private static final int SLICES = 32;
+
     private MllibRun() {
     }
 
@@ -52,8 +55,10 @@ public final class MllibRun {
                 .getOrCreate();
         try {
             StructType schema = new StructType().add("label", DataTypes.DoubleType).add("features", SQLDataTypes.VectorType());
-            var trainDf = spark.createDataFrame(rows(train), schema).repartition(workers).cache();
-            var testDf = spark.createDataFrame(rows(test), schema).cache();
+            // In slices: one task holding the whole set would exceed Spark's RPC message limit on a cluster.
+            JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            var trainDf = spark.createDataFrame(sc.parallelize(rows(train), SLICES), schema).repartition(workers).cache();
+            var testDf = spark.createDataFrame(sc.parallelize(rows(test), SLICES), schema).cache();
             trainDf.count();
             testDf.count();
             String variant = solver + ", blockSize " + blockSize + (solver.equals("gd") ? ", stepSize " + stepSize : "")
