@@ -40,6 +40,8 @@ peer_local() {
 
 spark_one_master() {
   local master=$1 label=$2 run=$3 v name opts dir
+  local SPARK_EPOCHS=$SPARK_EPOCHS SPARK_RUNS=$SPARK_RUNS
+  if [[ $master == cluster ]]; then SPARK_EPOCHS=$CLUSTER_EPOCHS SPARK_RUNS=$CLUSTER_RUNS; fi
   for v in "${KINDLING_SPARK_VARIANTS[@]}"; do
     name=${v%%|*}; opts=${v#*|}
     dir="$out/spark/kindling-${label// /-}-${opts// /}-run$run"
@@ -61,7 +63,7 @@ spark_one_master() {
     step "spark: DL4J ParameterAveragingTrainingMaster on $label, run $run of $SPARK_RUNS" \
       "$out/logs/dl4j-spark-cluster-run$run.log" peer_submit dev.kindling.bench.spark.Dl4jSparkRun \
       --epochs "$SPARK_EPOCHS" --seed "$run" --run "$run" --data "$data" --out "$out/spark.jsonl" \
-      --master-label "$label" --export-dir "file://$out/spark/dl4j-export-run$run"
+      --master-label "$label" --default-fs "$hdfs_uri" --export-dir "$hdfs_uri/dl4j-export-run$run"
     step "spark: MLlib MultilayerPerceptronClassifier on $label, run $run of $SPARK_RUNS" \
       "$out/logs/mllib-cluster-run$run.log" peer_submit dev.kindling.bench.spark.MllibRun \
       --iterations "$MLLIB_ITERATIONS" --seed "$run" --run "$run" --data "$data" --out "$out/spark.jsonl" \
@@ -89,10 +91,44 @@ cluster_start() {
     "$root/scripts/cluster" start --dir "$cluster_dir" --no-build --workers 2 --worker-cores 1 \
     --worker-memory 2g --master-port "$(free_port)" --master-ui-port 0 --worker-ui-port 0 --timeout 120
   trap cluster_stop EXIT
+  hdfs_start
 }
 
 cluster_stop() {
   "$root/scripts/cluster" stop --dir "$cluster_dir" >>"$out/logs/cluster-stop.log" 2>&1 || true
+  hdfs_stop
+}
+
+# A one-machine HDFS beside the cluster, for DL4J's exported batches (SharedHdfs): its pid in
+# hdfs_pid, its URI in hdfs_uri.
+hdfs_pid=
+hdfs_uri=
+hdfs_start() {
+  local i
+  rm -f "$out/hdfs.uri"
+  "${kindling_jvm[@]}" dev.kindling.bench.spark.SharedHdfs --dir "$out/hdfs" --uri-file "$out/hdfs.uri" \
+    >"$out/logs/hdfs.log" 2>&1 &
+  hdfs_pid=$!
+  for ((i = 0; i < 240; i++)); do
+    if [[ -f "$out/hdfs.uri" ]]; then
+      hdfs_uri=$(cat "$out/hdfs.uri")
+      log "HDFS for DL4J's export: $hdfs_uri"
+      return 0
+    fi
+    kill -0 "$hdfs_pid" 2>/dev/null || break
+    sleep 0.5
+  done
+  log "FAILED: the HDFS for DL4J did not start; last lines of $out/logs/hdfs.log:"
+  tail -n 20 "$out/logs/hdfs.log" >&2
+  exit 1
+}
+
+hdfs_stop() {
+  if [[ -n $hdfs_pid ]]; then
+    kill "$hdfs_pid" 2>/dev/null || true
+    wait "$hdfs_pid" 2>/dev/null || true
+    hdfs_pid=
+  fi
 }
 
 # DL4J's and MLlib's jars but those Spark already has (the same file), for --jars.

@@ -35,8 +35,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * timed; the test accuracy is computed on the driver after it, untimed.
  *
  * <p>Usage: {@code Dl4jSparkRun --master URL --epochs N --out FILE [--data DIR] [--seed N] [--run N]
- * [--workers N] [--export-dir URI] [--label NAME]}. On a cluster, {@code --export-dir} must be
- * a file system every worker reads (here a {@code file://} directory of this one machine).
+ * [--workers N] [--default-fs URI] [--export-dir URI] [--label NAME] [--master-label NAME]}. On a
+ * cluster, DL4J wants a default file system that is not the local one ({@code --default-fs}, the
+ * {@link SharedHdfs} here) and exports there.
  */
 public final class Dl4jSparkRun {
     private Dl4jSparkRun() {
@@ -62,6 +63,10 @@ public final class Dl4jSparkRun {
                 + DL4JSystemProperties.TIMESOURCE_CLASSNAME_PROPERTY + "=" + SystemClockTimeSource.class.getName()).trim())
                 .set("spark.ui.enabled", "false")
                 .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
+        if (a.get("default-fs", null) != null) {
+            // a shared file system for the Export approach (see SharedHdfs)
+            conf.set("spark.hadoop.fs.defaultFS", a.get("default-fs"));
+        }
         JavaSparkContext sc = new JavaSparkContext(conf);
         try {
             int batch = Workload.BATCH;
