@@ -83,7 +83,7 @@ class SparkReportTest {
         assertEquals(List.of(20.0, 30.0, 40.0), setups.get(0).throughput());
         StringBuilder md = new StringBuilder();
         report.markdown(md);
-        assertTrue(md.toString().contains("| local[2] | kindling | sync | 6.5 s (5.0–8.0) | not reached | 30 (20–40) |"), md.toString());
+        assertTrue(md.toString().contains("| local[2] | kindling | sync | 6.5 (5.0–8.0) | not reached | 30 (20–40) |"), md.toString());
     }
 
     @Test
