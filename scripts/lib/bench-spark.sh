@@ -48,9 +48,9 @@ spark_one_master() {
     dir=${dir//\[/}; dir=${dir//\]/}
     if [[ $master == cluster ]]; then
       # shellcheck disable=SC2086 # opts holds several options
-      step "spark: Kindling $name on $label, run $run of $SPARK_RUNS" "$out/logs/$(basename "$dir").log" \
+      soft_step "spark: Kindling $name on $label, run $run of $SPARK_RUNS" "$out/logs/$(basename "$dir").log" \
         "$root/scripts/cluster" submit --dir "$cluster_dir" --no-build --conf spark.ui.enabled=false \
-        train --data "$data" --out "$dir" --epochs "$SPARK_EPOCHS" --seed "$run" --partitions 2 $opts
+        train --data "$data" --out "$dir" --epochs "$SPARK_EPOCHS" --seed "$run" --partitions 2 $opts || continue
     else
       # shellcheck disable=SC2086
       step "spark: Kindling $name on $label, run $run of $SPARK_RUNS" "$out/logs/$(basename "$dir").log" \
@@ -60,14 +60,14 @@ spark_one_master() {
     kindling_log "$dir" "$name" "$label" "$run"
   done
   if [[ $master == cluster ]]; then
-    step "spark: DL4J ParameterAveragingTrainingMaster on $label, run $run of $SPARK_RUNS" \
+    soft_step "spark: DL4J ParameterAveragingTrainingMaster on $label, run $run of $SPARK_RUNS" \
       "$out/logs/dl4j-spark-cluster-run$run.log" peer_submit dev.kindling.bench.spark.Dl4jSparkRun \
       --epochs "$SPARK_EPOCHS" --seed "$run" --run "$run" --data "$data" --out "$out/spark.jsonl" \
-      --master-label "$label" --default-fs "$hdfs_uri" --export-dir "$hdfs_uri/dl4j-export-run$run"
-    step "spark: MLlib MultilayerPerceptronClassifier on $label, run $run of $SPARK_RUNS" \
+      --master-label "$label" --default-fs "$hdfs_uri" --export-dir "$hdfs_uri/dl4j-export-run$run" || true
+    soft_step "spark: MLlib MultilayerPerceptronClassifier on $label, run $run of $SPARK_RUNS" \
       "$out/logs/mllib-cluster-run$run.log" peer_submit dev.kindling.bench.spark.MllibRun \
       --iterations "$MLLIB_ITERATIONS" --seed "$run" --run "$run" --data "$data" --out "$out/spark.jsonl" \
-      --master-label "$label"
+      --master-label "$label" || true
   else
     step "spark: DL4J ParameterAveragingTrainingMaster on $label, run $run of $SPARK_RUNS" \
       "$out/logs/dl4j-spark-local-run$run.log" peer_local dev.kindling.bench.spark.Dl4jSparkRun \
@@ -81,6 +81,12 @@ spark_one_master() {
 
 # ------------------------------------------------------------------ the standalone cluster
 cluster_dir=$out/cluster
+
+# soft_step: step, but a failure is logged (loads.tsv, the step's log) and the run goes on, so
+# that one failing peer on the cluster does not cost the rest of the results.
+soft_step() {
+  (step "$@") || { log "going on without: $1"; return 1; }
+}
 
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -176,14 +182,20 @@ run_spark() {
   for run in $(seq 1 "$SPARK_RUNS"); do
     spark_one_master "local[2]" "local[2]" "$run"
   done
-  if [[ $CLUSTER == 1 ]]; then
-    cluster_start
-    for run in $(seq 1 "$CLUSTER_RUNS"); do
-      spark_one_master cluster "standalone, 2 workers" "$run"
-    done
-    cluster_stop
-    trap - EXIT
-  fi
+}
+
+# The cluster runs come after every other section: they take longest to set up, and a peer that
+# fails there must not cost the rest.
+run_spark_cluster() {
+  local run
+  [[ $CLUSTER == 1 ]] || return 0
+  mkdir -p "$out/spark"
+  cluster_start
+  for run in $(seq 1 "$CLUSTER_RUNS"); do
+    spark_one_master cluster "standalone, 2 workers" "$run"
+  done
+  cluster_stop
+  trap - EXIT
 }
 
 # ------------------------------------------------------------------ round overhead
