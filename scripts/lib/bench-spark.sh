@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # scripts/bench's Spark sections (sourced, not run): the MLP on Spark against DL4J and MLlib
-# (run_spark), and Kindling's round overhead against parameter count and partitions
-# (run_rounds). Uses scripts/bench's variables (root, out, data, java_bin, bench, spark_lib,
+# on local[2] (run_spark) and on the standalone cluster (run_spark_cluster), and Kindling's
+# round overhead against parameter count and partitions (run_rounds). Uses scripts/bench's variables (root, out, data, java_bin, bench, spark_lib,
 # spark_opens, peer_cp, DL4J_ENV, the mode's settings) and its step function.
 
 # shellcheck source=jvm.sh
@@ -66,7 +66,7 @@ spark_one_master() {
       --master-label "$label" --default-fs "$hdfs_uri" --export-dir "$hdfs_uri/dl4j-export-run$run" || true
     soft_step "spark: MLlib MultilayerPerceptronClassifier on $label, run $run of $SPARK_RUNS" \
       "$out/logs/mllib-cluster-run$run.log" peer_submit dev.kindling.bench.spark.MllibRun \
-      --iterations "$MLLIB_ITERATIONS" --seed "$run" --run "$run" --data "$data" --out "$out/spark.jsonl" \
+      --iterations "$CLUSTER_MLLIB_ITERATIONS" --seed "$run" --run "$run" --data "$data" --out "$out/spark.jsonl" \
       --master-label "$label" || true
   else
     step "spark: DL4J ParameterAveragingTrainingMaster on $label, run $run of $SPARK_RUNS" \
@@ -184,11 +184,9 @@ run_spark() {
   done
 }
 
-# The cluster runs come after every other section: they take longest to set up, and a peer that
-# fails there must not cost the rest.
+# The same on the standalone cluster; a peer that fails there is logged and the run goes on.
 run_spark_cluster() {
   local run
-  [[ $CLUSTER == 1 ]] || return 0
   mkdir -p "$out/spark"
   cluster_start
   for run in $(seq 1 "$CLUSTER_RUNS"); do
