@@ -42,19 +42,37 @@ final class ScalingModel {
         }
     }
 
-    /** Least squares over the "rounds" lines; null when there are too few to fit. */
-    static Fit fit(List<JsonNode> rows) {
+    /**
+     * Kindling merges partial results in one direct job up to this many partitions; above it
+     * treeAggregate adds a stage (Spark's rule at depth 2), a different cost the model leaves out.
+     */
+    static final int DIRECT_MERGE_MAX_PARTITIONS = 4;
+
+    /**
+     * Least squares over the "rounds" lines with a direct merge; null when there are too few to
+     * fit. A fixed latency cannot be negative: where the free fit says so, it is refitted at 0.
+     */
+    static Fit fit(List<JsonNode> all) {
+        List<JsonNode> rows = all.stream()
+                .filter(n -> n.path("partitions").asInt() <= DIRECT_MERGE_MAX_PARTITIONS).toList();
+        Fit free = fit(rows, true);
+        return free != null && free.latencyMs() < 0 ? fit(rows, false) : free;
+    }
+
+    private static Fit fit(List<JsonNode> rows, boolean withLatency) {
         if (rows.size() < 2) {
             return null;
         }
         boolean perTask = rows.stream().mapToInt(n -> n.path("partitions").asInt()).distinct().count() > 1;
-        int m = perTask ? 3 : 2;
+        int first = withLatency ? 0 : 1;
+        int m = (perTask ? 3 : 2) - first;
         double[][] ata = new double[m][m];
         double[] aty = new double[m];
         for (JsonNode n : rows) {
             int p = n.path("partitions").asInt();
             double bytes = 4.0 * n.path("parameters").asLong() * (1 + p);
-            double[] x = perTask ? new double[] {1, p, bytes} : new double[] {1, bytes};
+            double[] full = perTask ? new double[] {1, p, bytes} : new double[] {1, bytes};
+            double[] x = java.util.Arrays.copyOfRange(full, first, full.length);
             double y = n.path("overhead_ms").asDouble();
             for (int i = 0; i < m; i++) {
                 aty[i] += x[i] * y;
@@ -71,7 +89,9 @@ final class ScalingModel {
         if (perByte <= 0) {
             return null;
         }
-        return new Fit(beta[0], perTask ? beta[1] : 0, 1 / perByte, perTask, rows.size());
+        double latency = withLatency ? beta[0] : 0;
+        double perTaskMs = perTask ? beta[1 - first] : 0;
+        return new Fit(latency, perTaskMs, 1 / perByte, perTask, rows.size());
     }
 
     /** Gaussian elimination with partial pivoting; null when singular. */

@@ -319,9 +319,12 @@ final class SparkReport {
         out.append('\n');
         ScalingModel.Fit fit = ScalingModel.fit(mlp);
         if (fit != null) {
-            out.append("Least-squares fit of the overhead over these rows: overhead ≈ L + l × partitions + bytes / BW, "
+            out.append("Least-squares fit of the overhead over the rows with a direct merge (up to ")
+                    .append(ScalingModel.DIRECT_MERGE_MAX_PARTITIONS)
+                    .append(" partitions; with 8, treeAggregate adds a stage and 8 tasks queue on 2 cores, so those "
+                    + "rows are shown but not fitted): overhead ≈ L + l × partitions + bytes / BW, "
                     + "with bytes = 4 × parameters × (1 + partitions) (the broadcast once, one partial result per "
-                    + "partition): ").append(fit.describe()).append(".\n\n");
+                    + "partition; L ≥ 0): ").append(fit.describe()).append(".\n\n");
         }
     }
 
