@@ -115,6 +115,11 @@ public final class TrainCommand implements Callable<Integer> {
             + "Default: once per epoch.")
     Integer checkpointEvery;
 
+    @Option(names = "--divergence-retries", paramLabel = "N", description = "When the loss becomes NaN or "
+            + "infinite (Spark): go back to the last checkpoint and retry with half the learning rate, at most N "
+            + "times, before stopping. Default 0: stop, keeping the last good checkpoint.")
+    Integer divergenceRetries;
+
     @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint (Spark).")
     boolean resume;
 
@@ -135,7 +140,7 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         JobConfig flags = new JobConfig(null, arch, init, dropout, optimizer, lr, schedule, batch, epochs, seed,
                 weightDecay, patience, null, backend, master, mode, partitions, localSteps, checkpointEvery,
-                dataOptions == null || dataOptions.isEmpty() ? null : new java.util.TreeMap<>(dataOptions));
+                divergenceRetries, dataOptions == null || dataOptions.isEmpty() ? null : new java.util.TreeMap<>(dataOptions));
         JobConfig fromFile;
         try {
             fromFile = configFile == null ? JobConfig.empty() : JobConfig.read(configFile);
@@ -307,6 +312,9 @@ public final class TrainCommand implements Callable<Integer> {
                 if (job.checkpointEvery() != null && job.checkpointEvery() < 0) {
                     throw new UsageException("checkpoint-every: " + job.checkpointEvery()
                             + " must be >= 0 (rounds between checkpoints; 0: never)");
+                }
+                if (job.divergenceRetries() != null && job.divergenceRetries() < 0) {
+                    throw new UsageException("divergence-retries: " + job.divergenceRetries() + " must be >= 0");
                 }
                 return new Plan(spec, opt, train, backend, master, mode, job.partitions(), localSteps,
                         job.checkpointEvery());

@@ -39,11 +39,12 @@ public record JobConfig(
         Integer partitions,
         @JsonProperty("local-steps") Integer localSteps,
         @JsonProperty("checkpoint-every") Integer checkpointEvery,
+        @JsonProperty("divergence-retries") Integer divergenceRetries,
         @JsonProperty("data-options") Map<String, String> dataOptions) {
 
     public static JobConfig empty() {
         return new JobConfig(null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null);
     }
 
     /** Reads a YAML (.yaml/.yml) or JSON file; errors name the file and the field. */
@@ -83,7 +84,8 @@ public record JobConfig(
                 pick(over.seed, seed), pick(over.weightDecay, weightDecay), pick(over.patience, patience),
                 pick(over.maxSteps, maxSteps), pick(over.backend, backend), pick(over.master, master),
                 pick(over.mode, mode), pick(over.partitions, partitions), pick(over.localSteps, localSteps),
-                pick(over.checkpointEvery, checkpointEvery), merge(dataOptions, over.dataOptions));
+                pick(over.checkpointEvery, checkpointEvery), pick(over.divergenceRetries, divergenceRetries),
+                merge(dataOptions, over.dataOptions));
     }
 
     /** The options of both, {@code over}'s winning where a key is in both; null if neither has any. */

@@ -26,6 +26,11 @@ final class PartialSum implements Serializable {
     long correct;
     int shards;
     long computeNanos;
+    /**
+     * Which partitions returned non-finite values, and where (null: none). Set on the executor by
+     * {@link #checkFinite}, so that the driver names the partition instead of applying NaN.
+     */
+    String nonFinite;
 
     static PartialSum empty() {
         return new PartialSum();
@@ -54,7 +59,34 @@ final class PartialSum implements Serializable {
         correct += other.correct;
         shards += other.shards;
         computeNanos = Math.max(computeNanos, other.computeNanos);
+        if (other.nonFinite != null) {
+            nonFinite = nonFinite == null ? other.nonFinite : nonFinite + "; " + other.nonFinite;
+        }
         return this;
+    }
+
+    /** This partial, marked where partition {@code p}'s loss or arrays hold NaN or infinity. */
+    PartialSum checkFinite(int p, String vectorName) {
+        String problem = !Double.isFinite(loss) ? "loss " + loss
+                : firstNonFinite(vectorName, vector) != null ? firstNonFinite(vectorName, vector)
+                : firstNonFinite("network state", state) != null ? firstNonFinite("network state", state)
+                : firstNonFinite("optimizer state", optimizerState);
+        if (problem != null) {
+            nonFinite = "partition " + p + " returned a non-finite " + problem;
+        }
+        return this;
+    }
+
+    private static String firstNonFinite(String name, float[] values) {
+        if (values == null) {
+            return null;
+        }
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                return name + " (element " + i + " is " + values[i] + ")";
+            }
+        }
+        return null;
     }
 
     private static void add(float[] into, float[] from) {
@@ -82,6 +114,7 @@ final class PartialSum implements Serializable {
             output.writeLong(s.correct);
             output.writeInt(s.shards);
             output.writeLong(s.computeNanos);
+            output.writeString(s.nonFinite);
         }
 
         @Override
@@ -95,6 +128,7 @@ final class PartialSum implements Serializable {
             s.correct = input.readLong();
             s.shards = input.readInt();
             s.computeNanos = input.readLong();
+            s.nonFinite = input.readString();
             return s;
         }
     }

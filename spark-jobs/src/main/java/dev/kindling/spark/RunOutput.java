@@ -212,6 +212,16 @@ final class RunOutput implements CheckpointStore, Closeable {
         append(line, true);
     }
 
+    /** A {@code "type": "retry"} line: the run diverged and went back to {@code to}'s round. */
+    void appendRetry(String cause, Checkpoint to, double learningRate) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("type", "retry");
+        line.put("cause", cause);
+        line.put("back_to_round", to.round());
+        line.put("learning_rate", learningRate);
+        append(line, true);
+    }
+
     private static double round3(double ms) {
         return Math.round(ms * 1000) / 1000.0;
     }

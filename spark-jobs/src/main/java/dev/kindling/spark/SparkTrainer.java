@@ -56,15 +56,32 @@ public final class SparkTrainer {
 
         default void onCheckpoint(Checkpoint checkpoint) {
         }
+
+        /** The run diverged and goes back to {@code to} with the learning rate {@code learningRate}. */
+        default void onRetry(String cause, Checkpoint to, double learningRate) {
+        }
     }
+
+    /** Divergence factor: each retry halves the learning rate. */
+    static final double RETRY_LEARNING_RATE_FACTOR = 0.5;
 
     /**
      * The distributed settings of a run.
      *
-     * @param checkpointEvery rounds between checkpoints; null: after every epoch; 0: never
+     * @param checkpointEvery   rounds between checkpoints; null: after every epoch; 0: never
+     * @param divergenceRetries times a diverged run goes back to its last good state and retries
+     *                          with half the learning rate before it stops (0: stop at once)
      */
-    public record Settings(String mode, int localSteps, Integer checkpointEvery, String backend) {
+    public record Settings(String mode, int localSteps, Integer checkpointEvery, String backend,
+                           int divergenceRetries) {
+        public Settings(String mode, int localSteps, Integer checkpointEvery, String backend) {
+            this(mode, localSteps, checkpointEvery, backend, 0);
+        }
+
         public Settings {
+            if (divergenceRetries < 0) {
+                throw new KindlingException("divergence-retries: " + divergenceRetries + " must be >= 0");
+            }
             if (!"sync".equals(mode) && !"local".equals(mode)) {
                 throw new KindlingException("mode: unknown value \"" + mode + "\" (expected sync or local)");
             }
@@ -84,7 +101,7 @@ public final class SparkTrainer {
     private final JavaSparkContext sc;
     private final Network net;
     private final OptimizerConfig optimizerConfig;
-    private final TrainConfig config;
+    private TrainConfig config;
     private final Settings settings;
     private final Shards train;
     private final Shards test;
@@ -95,12 +112,14 @@ public final class SparkTrainer {
     private final int batch;
     private final long stepsPerEpoch;
     private final long totalSteps;
-    private final LearningRateSchedule schedule;
+    private LearningRateSchedule schedule;
     private final WeightDecay decay;
     private final Optimizer optimizer;
     private float[] optimizerState;
     private UpdateStep update;
     private long round;
+    /** The state a diverged run goes back to: the last checkpoint, or the start. */
+    private Checkpoint lastGood;
     /**
      * Sync rounds aggregate from a full-size zero instead of the empty one: only to measure
      * what the empty zero saves (the zero value is shipped inside every task).
@@ -167,7 +186,7 @@ public final class SparkTrainer {
 
     /** Trains from the start. */
     public History fit(Listener listener) {
-        return run(null, listener == null ? new Listener() { } : listener);
+        return runWithRetries(null, listener == null ? new Listener() { } : listener);
     }
 
     /** Continues from {@code from}, which must come from a run with the same settings and data. */
@@ -178,7 +197,54 @@ public final class SparkTrainer {
         optimizerState = from.optimizerState().clone();
         update = new UpdateStep(optimizer, schedule, decay, optimizerState, from.step());
         round = from.round();
-        return run(from, listener == null ? new Listener() { } : listener);
+        return runWithRetries(from, listener == null ? new Listener() { } : listener);
+    }
+
+    /**
+     * Runs from {@code from} (null: the start); where the loss diverges and retries are left,
+     * goes back to the last good state with a smaller learning rate and runs again.
+     */
+    private History runWithRetries(Checkpoint from, Listener listener) {
+        lastGood = from != null ? from : snapshot(1, 0, false, 0, Double.NaN, 0);
+        int retries = settings.divergenceRetries();
+        while (true) {
+            try {
+                return run(from, listener);
+            } catch (Diverged e) {
+                if (retries-- <= 0) {
+                    throw new KindlingException(e.getMessage() + (lastGood.round() > 0
+                            ? "; the last good checkpoint (round " + lastGood.round() + ") is kept: rerun with "
+                            + "--resume and a lower --lr, or give --divergence-retries N" : "; lower the "
+                            + "learning rate or give --divergence-retries N"));
+                }
+                config = config.withLearningRate(config.learningRate() * RETRY_LEARNING_RATE_FACTOR);
+                schedule = UpdateStep.schedule(config, examples);
+                from = lastGood;
+                System.arraycopy(from.parameters(), 0, net.parameters(), 0, from.parameters().length);
+                System.arraycopy(from.state(), 0, net.state(), 0, from.state().length);
+                optimizerState = from.optimizerState().clone();
+                update = new UpdateStep(optimizer, schedule, decay, optimizerState, from.step());
+                round = from.round();
+                listener.onRetry(e.getMessage(), from, config.learningRate());
+            }
+        }
+    }
+
+    /** The run's state now, as a checkpoint. */
+    private Checkpoint snapshot(int epoch, long position, boolean epochEnd, double elapsed, double bestLoss,
+            int bestEpoch) {
+        return new Checkpoint(net.spec(), round, update.step(), epoch, position, epochEnd, elapsed, bestLoss,
+                bestEpoch, config.seed(), settings.mode(), settings.localSteps(), examples, batch,
+                net.parameters().clone(), net.state().clone(), optimizerState.clone());
+    }
+
+    /** A round whose loss or a task's result is not finite; the update was not applied. */
+    private static final class Diverged extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Diverged(String message) {
+            super(message, null, false, false);
+        }
     }
 
     private void check(Checkpoint c) {
@@ -258,10 +324,9 @@ public final class SparkTrainer {
                 boolean due = every == null ? epochEnd : every > 0 && round % every == 0;
                 if (checkpoints != null && due) {
                     double elapsed = epochEnd ? trainingNanos / 1e9 : (trainingNanos + System.nanoTime() - epochStart) / 1e9;
-                    Checkpoint c = new Checkpoint(net.spec(), round, update.step(), epoch, position, epochEnd,
-                            elapsed, bestLoss, bestEpoch, config.seed(), settings.mode(), settings.localSteps(),
-                            examples, batch, net.parameters().clone(), net.state().clone(), optimizerState.clone());
+                    Checkpoint c = snapshot(epoch, position, epochEnd, elapsed, bestLoss, bestEpoch);
                     checkpoints.save(c);
+                    lastGood = c;
                     listener.onCheckpoint(c);
                 }
                 if (stop) {
@@ -291,6 +356,9 @@ public final class SparkTrainer {
         block.destroy();
         if (sum.examples == 0) {
             throw new IllegalStateException("round " + r + " computed on no examples");
+        }
+        if (sum.nonFinite != null) {
+            throw nonFinite(sum, r, epoch);
         }
         float scale = 1f / sum.examples;
         float[] g = sum.vector;
@@ -333,6 +401,9 @@ public final class SparkTrainer {
                 forceTreeAggregate);
         long t2 = System.nanoTime();
         block.destroy();
+        if (sum.nonFinite != null) {
+            throw nonFinite(sum, r, epoch);
+        }
         double loss = sum.loss / Math.max(1, sum.examples);
         if (!Double.isFinite(loss)) {
             throw diverged(loss, r, epoch);
@@ -364,9 +435,14 @@ public final class SparkTrainer {
         }
     }
 
-    private KindlingException diverged(double loss, long r, int epoch) {
-        return new KindlingException("training diverged: loss is " + loss + " in round " + r + " (epoch " + epoch
-                + "); lower the learning rate (lr: " + config.learningRate() + ")");
+    private Diverged diverged(double loss, long r, int epoch) {
+        return new Diverged("training diverged: loss is " + loss + " in round " + r + " (epoch " + epoch
+                + ", lr " + config.learningRate() + "); the update was not applied");
+    }
+
+    private Diverged nonFinite(PartialSum sum, long r, int epoch) {
+        return new Diverged("training diverged: " + sum.nonFinite + " in round " + r + " (epoch " + epoch
+                + ", lr " + config.learningRate() + "); the update was not applied");
     }
 
     private RoundMetrics metrics(int epoch, PartialSum sum, long t0, long t1, long t2, long t3) {
@@ -431,7 +507,8 @@ public final class SparkTrainer {
 
         @Override
         PartialSum run(int p, Dataset shard) {
-            return RoundTasks.gradient(shard, perShard[p], block.value(), spec, backend, RoundTasks.noise(seed, round, p));
+            return RoundTasks.gradient(shard, perShard[p], block.value(), spec, backend, RoundTasks.noise(seed, round, p))
+                    .checkFinite(p, "gradient");
         }
     }
 
@@ -462,7 +539,7 @@ public final class SparkTrainer {
         @Override
         PartialSum run(int p, Dataset shard) {
             return RoundTasks.localSteps(shard, byShard[p], block.value(), spec, backend, local, firstStep,
-                    RoundTasks.noise(seed, round, p));
+                    RoundTasks.noise(seed, round, p)).checkFinite(p, "parameters");
         }
     }
 

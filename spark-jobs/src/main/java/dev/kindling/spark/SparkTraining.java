@@ -77,7 +77,8 @@ public final class SparkTraining implements DistributedTraining {
             Shards trainShards = Shards.of(sc, train, partitions, "kindling-train");
             Shards testShards = Shards.of(sc, test, partitions, "kindling-test");
             SparkTrainer.Settings settings = new SparkTrainer.Settings(job.mode(), job.localSteps(),
-                    job.checkpointEvery(), job.backend());
+                    job.checkpointEvery(), job.backend(),
+                    job.config().divergenceRetries() == null ? 0 : job.config().divergenceRetries());
             SparkTrainer trainer = new SparkTrainer(sc, net, job.optimizer(), job.train(), settings, trainShards,
                     testShards, output);
             out.printf("kindling: training %d-layer network on %,d examples in %d shards on Spark %s (%s, %s mode%s, "
@@ -108,6 +109,12 @@ public final class SparkTraining implements DistributedTraining {
                 public void onEpoch(EpochMetrics m) {
                     output.appendEpoch(m);
                     progress.onEpoch(m);
+                }
+
+                @Override
+                public void onRetry(String cause, Checkpoint to, double learningRate) {
+                    output.appendRetry(cause, to, learningRate);
+                    out.printf("kindling: %s; retrying from round %d with lr %s%n", cause, to.round(), learningRate);
                 }
             };
             History history = checkpoint == null ? trainer.fit(listener) : trainer.resume(checkpoint, listener);
