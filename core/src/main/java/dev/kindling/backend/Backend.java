@@ -25,6 +25,15 @@ public interface Backend {
      * batch can fill side-by-side column blocks of one matrix. Positions that fall into the
      * zero padding read as 0.
      */
+    /**
+     * Native (off-heap) bytes this backend holds now: its scratch buffers, which grow to the
+     * largest operands it has been given. The JVM heap does not see them; Spark's executor memory
+     * overhead must hold them.
+     */
+    default long nativeBytes() {
+        return 0;
+    }
+
     default void im2col(float[] x, int xOff, int channels, int height, int width,
                         int kh, int kw, int stride, int pad, float[] col, int colOff, int ldCol) {
         Im2Col.im2col(x, xOff, channels, height, width, kh, kw, stride, pad, col, colOff, ldCol);

@@ -182,6 +182,11 @@ public final class BlasBackend implements Backend {
     }
 
     @Override
+    public long nativeBytes() {
+        return Float.BYTES * (aBuf.capacity() + bBuf.capacity() + cBuf.capacity());
+    }
+
+    @Override
     public String name() {
         return "blas";
     }

@@ -56,6 +56,9 @@ public final class SparkTraining implements DistributedTraining {
 
         DataSource source = DataSources.open(job.data(), new DataOptions(job.config().dataOptions()), hadoop);
         Backends.resolve(job.backend());
+        NativeMemoryCheck.check(conf, job.spec(), job.train().batchSize(),
+                job.partitions() != null ? job.partitions() : conf.getInt("spark.default.parallelism", 1),
+                job.localSteps(), job.backend());
 
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
