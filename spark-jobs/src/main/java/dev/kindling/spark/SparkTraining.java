@@ -237,10 +237,16 @@ public final class SparkTraining implements DistributedTraining {
     /** A model directory (model.json and weights.bin) on any Hadoop file system. */
     static ModelFile.Contents readModel(String location, Configuration hadoop) {
         Path dir = new Path(location);
-        Path description = new Path(dir, ModelFile.DESCRIPTION);
-        Path weights = new Path(dir, ModelFile.WEIGHTS);
         try {
             FileSystem fs = dir.getFileSystem(hadoop);
+            // a save interrupted between moving the old model aside and renaming the new one into
+            // place leaves only the old one, complete, beside it (RunOutput.saveModel)
+            Path aside = dir.getParent() == null ? null : new Path(dir.getParent(), "." + dir.getName() + ".old");
+            if (!fs.exists(dir) && aside != null && fs.exists(aside)) {
+                dir = aside;
+            }
+            Path description = new Path(dir, ModelFile.DESCRIPTION);
+            Path weights = new Path(dir, ModelFile.WEIGHTS);
             for (Path p : new Path[] {description, weights}) {
                 if (!fs.exists(p)) {
                     throw new KindlingException(p + ": model file not found (--model names a model directory, "
