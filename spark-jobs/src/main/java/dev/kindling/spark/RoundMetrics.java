@@ -6,6 +6,6 @@ package dev.kindling.spark;
  * broadcast, the slowest task's computation, the rest of the Spark job (scheduling, shipping
  * and merging results), and the driver's update (including destroying the broadcast).
  */
-record RoundMetrics(long round, int epoch, long step, double loss, double accuracy, long examples,
+public record RoundMetrics(long round, int epoch, long step, double loss, double accuracy, long examples,
                     double broadcastMs, double computeMs, double aggregateMs, double updateMs, double roundMs) {
 }
