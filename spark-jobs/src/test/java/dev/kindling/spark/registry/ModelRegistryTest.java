@@ -1,0 +1,72 @@
+package dev.kindling.spark.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelRegistryTest {
+    @TempDir
+    java.nio.file.Path dir;
+
+    private ModelRegistry registry() throws Exception {
+        Path root = new Path(dir.toUri().toString(), "registry");
+        return new ModelRegistry(FileSystem.get(root.toUri(), new Configuration()), root);
+    }
+
+    @Test
+    void emptyThenPromoted() throws Exception {
+        ModelRegistry r = registry();
+        assertEquals(OptionalInt.empty(), r.current());
+        int v = r.claimVersion();
+        assertEquals(1, v);
+        r.promote(v);
+        assertEquals(OptionalInt.of(1), r.current());
+        r.promote(r.claimVersion());
+        assertEquals(OptionalInt.of(2), r.current());
+    }
+
+    @Test
+    void concurrentClaimsAreDistinct() throws Exception {
+        ModelRegistry r = registry();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<Integer>> claims = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            claims.add(pool.submit(r::claimVersion));
+        }
+        Set<Integer> got = new HashSet<>();
+        for (Future<Integer> f : claims) {
+            assertTrue(got.add(f.get()), "version claimed twice");
+        }
+        pool.shutdown();
+        assertEquals(40, got.size());
+        assertEquals(40, got.stream().mapToInt(Integer::intValue).max().getAsInt());
+    }
+
+    @Test
+    void lockIsExclusiveUntilReleasedOrStale() throws Exception {
+        ModelRegistry r = registry();
+        assertTrue(r.tryLock("run-a", 60_000));
+        assertFalse(r.tryLock("run-b", 60_000));
+        assertTrue(Files.readString(dir.resolve("registry/LOCK")).startsWith("run-a\n"));
+        Thread.sleep(20);
+        assertTrue(r.tryLock("run-c", 1), "a lock older than the stale limit is taken over");
+        assertTrue(Files.readString(dir.resolve("registry/LOCK")).startsWith("run-c\n"));
+        r.unlock();
+        assertTrue(r.tryLock("run-d", 60_000));
+    }
+}
