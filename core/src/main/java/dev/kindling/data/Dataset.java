@@ -296,7 +296,8 @@ public final class Dataset implements Serializable {
         return i;
     }
 
-    private static int[] permutation(int n, long seed) {
+    /** The order {@link #shuffled} and {@link #split} take {@code n} examples in, for {@code seed}. */
+    public static int[] permutation(int n, long seed) {
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;

@@ -38,4 +38,13 @@ interface DataSource {
 
     /** What a model records about the data it was trained on (format, location, options, classes). */
     Map<String, Object> record();
+
+    /**
+     * The file each example of the training ({@code test} false) or test set came from, in the
+     * order {@link #train}/{@link #test} gave them, for sources whose examples are files of their
+     * own (image folders), after that set was read; else empty.
+     */
+    default List<String> files(boolean test) {
+        return List.of();
+    }
 }

@@ -152,7 +152,9 @@ final class ImageFolderSource extends SplitDataSource {
         int features = c * h * w;
         byte[] pixels = new byte[Math.multiplyExact(n, features)];
         byte[] labelBytes = new byte[n];
+        List<String> exampleFiles = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
+            exampleFiles.add(examples.file(i));
             if (examples.shape(i, 0) != c || examples.shape(i, 1) != h || examples.shape(i, 2) != w) {
                 boolean channelsOnly = examples.shape(i, 1) == h && examples.shape(i, 2) == w;
                 throw new KindlingException(String.format("%s: image is %d x %d with %d channel(s), but %s, the "
@@ -164,6 +166,7 @@ final class ImageFolderSource extends SplitDataSource {
             examples.copyPixels(i, pixels, i * features);
             labelBytes[i] = (byte) examples.label(i);
         }
+        files(at, exampleFiles);
         return new Dataset(at.toString(), c, h, w, classNames.size(), pixels, labelBytes);
     }
 

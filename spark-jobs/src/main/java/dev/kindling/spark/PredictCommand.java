@@ -11,6 +11,7 @@ import dev.kindling.io.Json;
 import dev.kindling.io.ModelFile;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -33,7 +34,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Score data (IDX, Parquet or image folders, read as train reads them) with a model and write "
-                + "Parquet: id, label, prediction, probability.")
+                + "Parquet: id (or path, for image folders), label, prediction, probability.")
 public final class PredictCommand implements Callable<Integer>, ModuleCommand {
 
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "A model directory (OUT/model).")
@@ -108,9 +109,10 @@ public final class PredictCommand implements Callable<Integer>, ModuleCommand {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             Dataset examples = SparkTraining.fit(split.equals("test") ? source.test(spark) : source.train(spark),
                     contents.spec(), outputs);
+            List<String> files = source.files(split.equals("test"));
             int tasks = partitions != null ? partitions : sc.defaultParallelism();
             Path temporary = new Path(target.getParent(), "." + target.getName() + ".tmp-" + UUID.randomUUID());
-            Scoring.write(spark, sc, contents, examples, tasks, backend, temporary.toString());
+            Scoring.write(spark, sc, contents, examples, files, tasks, backend, temporary.toString());
             publish(fs, temporary, target);
             console.println("kindling: predict: scored " + examples.size() + " examples of " + data + " ("
                     + split + "), wrote " + fs.makeQualified(target));

@@ -32,34 +32,51 @@ final class Scoring {
             .add("prediction", DataTypes.IntegerType, false)
             .add("probability", DataTypes.createArrayType(DataTypes.FloatType, false), false);
 
+    /** For examples that are files (image folders): the file's path in place of the position. */
+    static final StructType PATH_SCHEMA = new StructType()
+            .add("path", DataTypes.StringType, false)
+            .add(SCHEMA.apply("label"))
+            .add(SCHEMA.apply("prediction"))
+            .add(SCHEMA.apply("probability"));
+
     private Scoring() {
     }
 
-    /** Writes one row per example of {@code data} to Parquet at {@code location}. */
-    static void write(SparkSession spark, JavaSparkContext sc, ModelFile.Contents model, Dataset data, int tasks,
-            String backend, String location) {
+    /**
+     * Writes one row per example of {@code data} to Parquet at {@code location}: with
+     * {@code files} (each example's file, in order) empty, {@link #SCHEMA}, else {@link #PATH_SCHEMA}.
+     */
+    static void write(SparkSession spark, JavaSparkContext sc, ModelFile.Contents model, Dataset data,
+            List<String> files, int tasks, String backend, String location) {
+        if (!files.isEmpty() && files.size() != data.size()) {
+            throw new IllegalArgumentException(files.size() + " files for " + data.size() + " examples");
+        }
         byte[] weights = ModelFile.weights(model.parameters(), model.state());
         byte[] description = ModelFile.description(model.spec(), model.parameters().length, model.state().length,
                 weights, model.metadata());
         Broadcast<byte[]> descriptionBlock = sc.broadcast(description);
         Broadcast<byte[]> weightsBlock = sc.broadcast(weights);
         Broadcast<Dataset> examples = sc.broadcast(data);
+        Broadcast<String[]> paths = files.isEmpty() ? null : sc.broadcast(files.toArray(String[]::new));
         int n = data.size();
         int parts = Math.max(1, Math.min(tasks, n));
         try {
             JavaRDD<Row> rows = sc.parallelize(IntStream.range(0, parts).boxed().toList(), parts)
                     .mapPartitions(indices -> score(indices, parts, descriptionBlock.value(), weightsBlock.value(),
-                            examples.value(), backend));
-            spark.createDataFrame(rows, SCHEMA).write().mode(SaveMode.ErrorIfExists).parquet(location);
+                            examples.value(), paths == null ? null : paths.value(), backend));
+            spark.createDataFrame(rows, paths == null ? SCHEMA : PATH_SCHEMA).write().mode(SaveMode.ErrorIfExists).parquet(location);
         } finally {
             descriptionBlock.destroy();
             weightsBlock.destroy();
             examples.destroy();
+            if (paths != null) {
+                paths.destroy();
+            }
         }
     }
 
     private static Iterator<Row> score(Iterator<Integer> indices, int parts, byte[] description, byte[] weights,
-            Dataset data, String backend) {
+            Dataset data, String[] paths, String backend) {
         Network net = ModelFile.toNetwork("model", ModelFile.parse(ModelFile.DESCRIPTION, description,
                 ModelFile.WEIGHTS, weights), Backends.create(backend));
         int outputs = net.outputCount();
@@ -85,7 +102,8 @@ final class Scoring {
                             best = k;
                         }
                     }
-                    rows.add(RowFactory.create((long) from + i, labels[i], best, p));
+                    rows.add(RowFactory.create(paths == null ? (Object) ((long) from + i) : paths[from + i], labels[i],
+                            best, p));
                 }
             }
         }

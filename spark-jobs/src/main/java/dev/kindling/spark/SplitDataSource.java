@@ -31,6 +31,8 @@ abstract class SplitDataSource implements DataSource {
     private final long splitSeed;
     private final List<String> notes = new ArrayList<>();
     private Dataset[] split;
+    /** The file of each example read at a location, where the subclass knows them. */
+    private final Map<Path, List<String>> files = new java.util.HashMap<>();
 
     protected SplitDataSource(FileSystem fs, Path location, DataOptions options) {
         this.fs = fs;
@@ -88,6 +90,35 @@ abstract class SplitDataSource implements DataSource {
         } catch (Exception e) { // Spark's checked exceptions are thrown undeclared
             throw SparkErrors.explain(e, at, format());
         }
+    }
+
+    /** Records the file of each example of {@code read(spark, at)}, in order. */
+    protected void files(Path at, List<String> exampleFiles) {
+        files.put(at, List.copyOf(exampleFiles));
+    }
+
+    @Override
+    public List<String> files(boolean test) {
+        List<String> all = files.get(test && testPath != null ? testPath : trainPath);
+        if (all == null) {
+            return List.of();
+        }
+        if (testPath != null) {
+            return all;
+        }
+        if (split == null) {
+            return List.of();
+        }
+        // the order Dataset.split took them in
+        int[] order = Dataset.permutation(all.size(), splitSeed);
+        int first = split[0].size();
+        int from = test ? first : 0;
+        int to = test ? order.length : first;
+        List<String> chosen = new ArrayList<>(to - from);
+        for (int k = from; k < to; k++) {
+            chosen.add(all.get(order[k]));
+        }
+        return chosen;
     }
 
     protected void note(String line) {

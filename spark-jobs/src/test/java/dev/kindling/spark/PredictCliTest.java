@@ -85,4 +85,49 @@ class PredictCliTest {
         assertRefused(run("predict", "--model", model, "--data", DATA, "--out", tmp.resolve("x").toString(),
                 "--split", "validation"), 2, "--split", "validation");
     }
+
+    @Test
+    void scoresImageFoldersNamingEachExamplesFile() throws Exception {
+        Path data = tmp.resolve("pngs");
+        TestData.writePngFolders(TestSpark.train(1200), data, TestData.FASHION_CLASSES);
+        TestSpark.stop();
+        Path run = tmp.resolve("run");
+        Cli.Result t = run("train", "--data", data.toString(), "--out", run.toString(), "--master", "local[2]",
+                "--arch", "784-32-10", "--epochs", "2", "--partitions", "2", "--data-option", "test-fraction=0.25");
+        assertEquals(0, t.code(), t.out() + t.err());
+        String model = run.resolve("model").toString();
+        JsonNode eval = Json.JSON.readTree(run("evaluate", "--model", model, "--data", data.toString(), "--master",
+                "local[2]").out());
+
+        String out = tmp.resolve("scores").toString();
+        Cli.Result p = run("predict", "--model", model, "--data", data.toString(), "--out", out, "--master",
+                "local[2]", "--partitions", "2");
+        assertEquals(0, p.code(), p.out() + p.err());
+        SparkSession spark = TestSpark.session();
+        org.apache.spark.sql.Dataset<Row> scores = spark.read().parquet(out);
+        assertEquals(Scoring.PATH_SCHEMA.simpleString(), scores.schema().simpleString());
+        List<Row> rows = scores.collectAsList();
+        assertEquals(300, rows.size(), "the 25 % held out of 1200");
+        // labels index the class folders' names, sorted
+        List<String> classes = TestData.FASHION_CLASSES.stream().sorted().toList();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        long correct = 0;
+        for (Row r : rows) {
+            String path = r.getString(r.fieldIndex("path"));
+            assertTrue(seen.add(path), "each file once: " + path);
+            Path file = Path.of(java.net.URI.create(path));
+            assertTrue(Files.isRegularFile(file), path);
+            int label = r.getInt(r.fieldIndex("label"));
+            assertEquals(classes.get(label), file.getParent().getFileName().toString(),
+                    "the label is the file's class folder: " + path);
+            List<Float> probability = r.getList(r.fieldIndex("probability"));
+            double sum = 0;
+            for (float f : probability) {
+                sum += f;
+            }
+            assertEquals(1.0, sum, 1e-4, path);
+            correct += r.getInt(r.fieldIndex("prediction")) == label ? 1 : 0;
+        }
+        assertEquals(eval.get("accuracy").asDouble(), correct / 300.0, 1e-12);
+    }
 }
