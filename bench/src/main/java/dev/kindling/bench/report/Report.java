@@ -374,7 +374,7 @@ public final class Report {
     }
 
     private void targets(StringBuilder out, List<Row> rows) {
-        out.append("### Targets\n\n| target (issue) | measured | met |\n|---|---|---|\n");
+        out.append("### Targets\n\n| target | measured | met |\n|---|---|---|\n");
         Row kMlp = best(rows, "kindling", "mlp");
         if (kMlp != null) {
             double v = kMlp.perSecond().median();
