@@ -80,6 +80,7 @@ class ClusterFaultsIT {
             assertTrue(executors.get(0).destroyForcibly(), "kill -9 of executor " + executors.get(0).pid());
             assertTrue(driver.waitFor(240, TimeUnit.SECONDS), "the run did not end: " + Files.readString(log));
             assertEquals(0, driver.exitValue(), Files.readString(log));
+            assertTrue(Files.readString(log).contains("Lost executor"), "Spark saw the executor go: " + Files.readString(log));
         } finally {
             destroyTree(driver.toHandle());
             RUNNING.remove(driver);
