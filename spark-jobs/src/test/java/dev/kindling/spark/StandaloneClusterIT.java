@@ -101,6 +101,7 @@ class StandaloneClusterIT {
             }
             // The cluster's secret authenticated every connection and appears in no log.
             assertTrue(log.contains("\"spark.authenticate\":\"true\""));
+            assertTrue(log.contains("\"spark.network.crypto.enabled\":\"true\""), "RPC encryption");
             assertFalse(log.contains(secret), "the event log holds the secret");
             assertFalse(submit.output().contains(secret), "the driver's output holds the secret");
             try (Stream<Path> files = Stream.concat(Files.walk(dir.resolve("logs")), Files.walk(dir.resolve("work")))) {
