@@ -2,6 +2,7 @@ package dev.kindling.spark;
 
 import dev.kindling.data.Dataset;
 import java.util.Collections;
+import java.util.function.Supplier;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function2;
 import scala.reflect.ClassTag$;
@@ -27,8 +28,34 @@ final class ShardAggregation {
         return partitions > scale + Math.ceil((double) partitions / scale);
     }
 
-    static <R> R run(JavaSparkContext sc, Shards shards, ShardTask<R> task, R zero, Function2<R, R, R> merge,
+    /**
+     * Runs {@code task} on every shard and merges the results into a fresh {@code zero}. Where a
+     * shard's block was lost with its executor (the shards are locally checkpointed, so Spark
+     * cannot recompute it), the shards are shipped again from the driver and the job reruns once
+     * on a new zero: the tasks are deterministic, so the result is the one the first try would
+     * have given.
+     */
+    static <R> R run(JavaSparkContext sc, Shards shards, ShardTask<R> task, Supplier<R> zero, Function2<R, R, R> merge,
                      Class<R> type, boolean forceTree) {
+        try {
+            return runOnce(sc, shards, task, zero.get(), merge, type, forceTree);
+        } catch (Exception e) { // Spark's SparkException, undeclared by its Scala methods
+            if (!Shards.lostBlock(e)) {
+                throw ShardAggregation.<RuntimeException>rethrow(e);
+            }
+            shards.reship(sc);
+            return runOnce(sc, shards, task, zero.get(), merge, type, forceTree);
+        }
+    }
+
+    /** Throws {@code e} as it is, checked or not. */
+    @SuppressWarnings("unchecked")
+    private static <E extends Exception> E rethrow(Exception e) throws E {
+        throw (E) e;
+    }
+
+    private static <R> R runOnce(JavaSparkContext sc, Shards shards, ShardTask<R> task, R zero,
+                                 Function2<R, R, R> merge, Class<R> type, boolean forceTree) {
         if (forceTree || needsTree(shards.count(), SparkTrainer.TREE_DEPTH)) {
             return shards.rdd().mapPartitionsWithIndex(
                     (p, it) -> Collections.singletonList(task.run(p, it.next())).iterator(), true)

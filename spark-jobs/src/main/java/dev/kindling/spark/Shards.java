@@ -14,17 +14,21 @@ import org.apache.spark.api.java.JavaSparkContext;
  *
  * <p>The RDD is locally checkpointed once built: its lineage, and with it the parallelized
  * data inside the partitions, is cut, so later tasks ship a partition index instead of the
- * shard. The price is that a lost executor loses its shard and fails the job.
+ * shard. A lost executor loses its shards with it, which Spark cannot recompute: the shards keep
+ * the data on the driver and are shipped again ({@link #reship}) when a job finds a block lost.
  */
 public final class Shards {
-    private final JavaRDD<Dataset> rdd;
+    private JavaRDD<Dataset> rdd;
     private final int[] starts;
     private final int examples;
+    /** The data on the driver, to ship again where an executor was lost. */
+    private final Dataset data;
 
-    private Shards(JavaRDD<Dataset> rdd, int[] starts, int examples) {
+    private Shards(JavaRDD<Dataset> rdd, int[] starts, Dataset data) {
         this.rdd = rdd;
         this.starts = starts;
-        this.examples = examples;
+        this.examples = data.size();
+        this.data = data;
     }
 
     /** Splits, ships and caches {@code data} in {@code count} shards (at most one per example). */
@@ -32,18 +36,41 @@ public final class Shards {
         int n = data.size();
         int shards = Math.max(1, Math.min(count, n));
         int[] starts = new int[shards + 1];
-        List<Dataset> parts = new ArrayList<>(shards);
         for (int p = 0; p < shards; p++) {
             starts[p] = (int) ((long) n * p / shards);
         }
         starts[shards] = n;
+        return new Shards(ship(sc, data, starts, name), starts, data);
+    }
+
+    private static JavaRDD<Dataset> ship(JavaSparkContext sc, Dataset data, int[] starts, String name) {
+        int shards = starts.length - 1;
+        List<Dataset> parts = new ArrayList<>(shards);
         for (int p = 0; p < shards; p++) {
             parts.add(data.subset(starts[p], starts[p + 1]));
         }
         JavaRDD<Dataset> rdd = sc.parallelize(parts, shards).setName(name);
         rdd.rdd().localCheckpoint();
         rdd.count();
-        return new Shards(rdd, starts, n);
+        return rdd;
+    }
+
+    /** Ships the shards again from the driver, after an executor holding some of them was lost. */
+    void reship(JavaSparkContext sc) {
+        String name = rdd.name();
+        rdd.unpersist(false);
+        rdd = ship(sc, data, starts, name);
+    }
+
+    /** Whether a job failed because a shard's locally checkpointed block went with its executor. */
+    static boolean lostBlock(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && m.contains("Checkpoint block rdd_") && m.contains("not found")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     JavaRDD<Dataset> rdd() {

@@ -351,7 +351,7 @@ public final class SparkTrainer {
         long t1 = System.nanoTime();
         long r = round + 1;
         PartialSum sum = ShardAggregation.run(sc, train, new SyncTask(perShard, block, specJson, settings.backend(),
-                config.seed(), r), zero(), PartialSum::merge, PartialSum.class, forceTreeAggregate);
+                config.seed(), r), this::zero, PartialSum::merge, PartialSum.class, forceTreeAggregate);
         long t2 = System.nanoTime();
         block.destroy();
         if (sum.examples == 0) {
@@ -397,7 +397,7 @@ public final class SparkTrainer {
         LocalStepSettings local = new LocalStepSettings(optimizerConfig, (float) config.weightDecay(),
                 config.schedule(), (float) config.learningRate(), totalSteps);
         PartialSum sum = ShardAggregation.run(sc, train, new LocalTask(byShard, block, specJson, settings.backend(),
-                local, firstStep, config.seed(), r), PartialSum.empty(), PartialSum::merge, PartialSum.class,
+                local, firstStep, config.seed(), r), PartialSum::empty, PartialSum::merge, PartialSum.class,
                 forceTreeAggregate);
         long t2 = System.nanoTime();
         block.destroy();
@@ -479,7 +479,7 @@ public final class SparkTrainer {
     private Evaluation evaluate(Shards shards, int[] subset, Broadcast<ParameterBlock> block) {
         int[][] perShard = subset == null ? null : shards.split(subset, 0, subset.length);
         EvaluationSum sum = ShardAggregation.run(sc, shards, new EvaluationTask(perShard, block, specJson,
-                settings.backend()), new EvaluationSum(), EvaluationSum::merge, EvaluationSum.class, forceTreeAggregate);
+                settings.backend()), EvaluationSum::new, EvaluationSum::merge, EvaluationSum.class, forceTreeAggregate);
         if (sum.examples == 0) {
             return new Evaluation(Double.NaN, Double.NaN, 0);
         }

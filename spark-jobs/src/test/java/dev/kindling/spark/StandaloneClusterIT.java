@@ -1,20 +1,25 @@
 package dev.kindling.spark;
 
+import static dev.kindling.spark.TestCluster.RUNNING;
+import static dev.kindling.spark.TestCluster.SCRIPT;
+import static dev.kindling.spark.TestCluster.count;
+import static dev.kindling.spark.TestCluster.destroyTree;
+import static dev.kindling.spark.TestCluster.freePort;
+import static dev.kindling.spark.TestCluster.pids;
+import static dev.kindling.spark.TestCluster.run;
+import static dev.kindling.spark.TestCluster.stop;
+
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,12 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * or the test JVM is stopped. Runs in {@code mvn verify} (failsafe), after the jars are packaged.
  */
 class StandaloneClusterIT {
-    static final Path ROOT = Path.of(System.getProperty("kindling.root", "..")).toAbsolutePath().normalize();
-    static final Path SCRIPT = ROOT.resolve("scripts").resolve("cluster");
-    static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     static final double ACCURACY_FLOOR = 0.65;
-    /** The commands running now: a stopped test JVM ends them too (the submitted driver above all). */
-    static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
 
     @TempDir
     Path tmp;
@@ -50,7 +50,7 @@ class StandaloneClusterIT {
         Runtime.getRuntime().addShutdownHook(teardown);
         List<Long> daemons = new ArrayList<>();
         try {
-            Run start = run(tmp.resolve("start.log"), 150, SCRIPT.toString(), "start", "--dir", dir.toString(),
+            TestCluster.Run start = run(tmp.resolve("start.log"), 150, SCRIPT.toString(), "start", "--dir", dir.toString(),
                     "--no-build", "--master-port", Integer.toString(masterPort), "--master-ui-port", "0",
                     "--worker-ui-port", "0", "--timeout", "120");
             assertEquals(0, start.code(), start.output());
@@ -60,13 +60,13 @@ class StandaloneClusterIT {
             for (long pid : daemons) {
                 assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "pid " + pid);
             }
-            Run status = run(tmp.resolve("status.log"), 30, SCRIPT.toString(), "status", "--dir", dir.toString());
+            TestCluster.Run status = run(tmp.resolve("status.log"), 30, SCRIPT.toString(), "status", "--dir", dir.toString());
             assertEquals(0, status.code(), status.output());
             String secret = Files.readAllLines(dir.resolve("conf").resolve("spark-defaults.conf")).stream()
                     .filter(l -> l.startsWith("spark.authenticate.secret ")).findFirst().orElseThrow()
                     .substring("spark.authenticate.secret ".length()).strip();
 
-            Run submit = run(tmp.resolve("submit.log"), 240, SCRIPT.toString(), "submit", "--dir", dir.toString(),
+            TestCluster.Run submit = run(tmp.resolve("submit.log"), 240, SCRIPT.toString(), "submit", "--dir", dir.toString(),
                     "--no-build", "--conf", "spark.eventLog.enabled=true", "--conf", "spark.eventLog.compress=false",
                     "--conf", "spark.eventLog.dir=" + events.toUri(), "--conf", "spark.ui.enabled=false",
                     "train", "--data", TestSpark.fashionMnist().toString(), "--out", out.toString(),
@@ -101,6 +101,7 @@ class StandaloneClusterIT {
             }
             // The cluster's secret authenticated every connection and appears in no log.
             assertTrue(log.contains("\"spark.authenticate\":\"true\""));
+            assertTrue(log.contains("\"spark.network.crypto.enabled\":\"true\""), "RPC encryption");
             assertFalse(log.contains(secret), "the event log holds the secret");
             assertFalse(submit.output().contains(secret), "the driver's output holds the secret");
             try (Stream<Path> files = Stream.concat(Files.walk(dir.resolve("logs")), Files.walk(dir.resolve("work")))) {
@@ -115,81 +116,7 @@ class StandaloneClusterIT {
         for (long pid : daemons) {
             assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "pid " + pid + " still runs");
         }
-        Run status = run(tmp.resolve("status-after.log"), 30, SCRIPT.toString(), "status", "--dir", dir.toString());
+        TestCluster.Run status = run(tmp.resolve("status-after.log"), 30, SCRIPT.toString(), "status", "--dir", dir.toString());
         assertEquals(3, status.code(), status.output());
-    }
-
-    record Run(int code, String output) {
-    }
-
-    /** Runs a command with its output in {@code log}; kills its process tree after {@code seconds}. */
-    static Run run(Path log, long seconds, String... command) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("JAVA", JAVA);
-        pb.environment().put("KINDLING_JAVA_OPTS", "-Xmx2g");
-        Process p = pb.start();
-        RUNNING.add(p);
-        try {
-            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-                destroyTree(p.toHandle());
-                p.waitFor(10, TimeUnit.SECONDS);
-                return new Run(-1, "timed out after " + seconds + " s: " + String.join(" ", command) + "\n"
-                        + Files.readString(log));
-            }
-            return new Run(p.exitValue(), Files.readString(log));
-        } finally {
-            RUNNING.remove(p);
-        }
-    }
-
-    /** The process ids of the cluster's daemons, from the pid files {@code start} writes. */
-    static List<Long> pids(Path dir) {
-        List<Long> out = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".pid")).sorted().toList()) {
-                out.add(Long.parseLong(Files.readString(f).strip()));
-            }
-        } catch (IOException | NumberFormatException e) {
-            // no directory or a half-written file: nothing more to find
-        }
-        return out;
-    }
-
-    /**
-     * Stops the cluster with the script, then kills whatever of it still runs: each daemon
-     * recorded in a pid file (if it is still a Spark daemon) and its descendants, the executors.
-     */
-    static void stop(Path dir) {
-        List<Long> daemons = pids(dir);
-        try {
-            run(dir.resolveSibling("stop.log"), 60, SCRIPT.toString(), "stop", "--dir", dir.toString());
-        } catch (IOException e) {
-            // fall through to killing the processes directly
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        for (long pid : daemons) {
-            ProcessHandle.of(pid).filter(h -> h.info().commandLine().orElse("").contains("org.apache.spark.deploy"))
-                    .ifPresent(StandaloneClusterIT::destroyTree);
-        }
-    }
-
-    static void destroyTree(ProcessHandle root) {
-        root.descendants().forEach(ProcessHandle::destroyForcibly);
-        root.destroyForcibly();
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    static int count(String text, String part) {
-        int n = 0;
-        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
-            n++;
-        }
-        return n;
     }
 }
