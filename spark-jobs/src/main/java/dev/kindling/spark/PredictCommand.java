@@ -81,10 +81,7 @@ public final class PredictCommand implements Callable<Integer>, ModuleCommand {
             throw new UsageException("--partitions: must be at least 1, got " + partitions);
         }
         Backends.resolve(backend);
-        SparkConf conf = SparkSettings.configure(new SparkConf(true)
-                .setMaster(master != null ? master.trim() : System.getProperty("spark.master", Defaults.MASTER))
-                .setIfMissing("spark.app.name", "kindling-predict"));
-        SparkTraining.checkMaster(conf.get("spark.master"));
+        SparkConf conf = SparkSettings.forCommand(master, "kindling-predict");
         Configuration hadoop = SparkTraining.hadoopConfiguration(conf);
         Path target = new Path(out);
         FileSystem fs;

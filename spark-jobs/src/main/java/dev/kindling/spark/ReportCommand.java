@@ -71,10 +71,7 @@ public final class ReportCommand implements Callable<Integer>, ModuleCommand {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         String location = target.run != null ? target.run : target.sweep;
-        SparkConf conf = SparkSettings.configure(new SparkConf(true)
-                .setMaster(master != null ? master.trim() : System.getProperty("spark.master", Defaults.MASTER))
-                .setIfMissing("spark.app.name", "kindling-report"));
-        SparkTraining.checkMaster(conf.get("spark.master"));
+        SparkConf conf = SparkSettings.forCommand(master, "kindling-report");
         Configuration hadoop = SparkTraining.hadoopConfiguration(conf);
         Path dir = new Path(location);
         try {

@@ -129,9 +129,7 @@ public final class RetrainCommand implements Callable<Integer>, ModuleCommand {
         JobConfig config = fileConfig.overriddenBy(flags);
         TrainCommand.Plan plan = TrainCommand.Plan.of(config);
 
-        SparkConf conf = SparkSettings.configure(new SparkConf(true).setMaster(plan.master())
-                .setIfMissing("spark.app.name", "kindling-retrain"));
-        SparkTraining.checkMaster(plan.master());
+        SparkConf conf = SparkSettings.forCommand(plan.master(), "kindling-retrain");
         Configuration hadoop = SparkTraining.hadoopConfiguration(conf);
         try {
             Path root = new Path(registry);

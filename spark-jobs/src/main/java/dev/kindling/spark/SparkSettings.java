@@ -17,6 +17,16 @@ public final class SparkSettings {
     }
 
     /** Sets Kindling's settings on {@code conf} (values already there are kept) and returns it. */
+    /**
+     * A command's Spark settings: {@code master} (null: the one spark-submit gave, else the
+     * default), checked, with {@code appName} unless one was given, configured as {@link #configure}.
+     */
+    public static SparkConf forCommand(String master, String appName) {
+        String m = master != null ? master.trim() : System.getProperty("spark.master", dev.kindling.config.Defaults.MASTER);
+        dev.kindling.cli.Masters.check(m);
+        return configure(new SparkConf(true).setMaster(m).setIfMissing("spark.app.name", appName));
+    }
+
     public static SparkConf configure(SparkConf conf) {
         conf.set("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
         conf.set("spark.kryo.registrationRequired", "true");

@@ -48,8 +48,7 @@ public final class SparkTraining implements DistributedTraining {
     @Override
     public int train(TrainJob job, PrintWriter out) {
         checkMaster(job.master());
-        SparkConf conf = SparkSettings.configure(new SparkConf(true).setMaster(job.master())
-                .setIfMissing("spark.app.name", "kindling-train"));
+        SparkConf conf = SparkSettings.forCommand(job.master(), "kindling-train");
         Configuration hadoop = hadoopConfiguration(conf);
         RunOutput output = RunOutput.open(job.out(), hadoop, job.overwrite(), job.resume());
         Checkpoint checkpoint = job.resume() ? output.load() : null;
@@ -179,8 +178,7 @@ public final class SparkTraining implements DistributedTraining {
     @Override
     public int evaluate(EvaluateJob job, PrintWriter out) {
         checkMaster(job.master());
-        SparkConf conf = SparkSettings.configure(new SparkConf(true).setMaster(job.master())
-                .setIfMissing("spark.app.name", "kindling-evaluate"));
+        SparkConf conf = SparkSettings.forCommand(job.master(), "kindling-evaluate");
         Configuration hadoop = hadoopConfiguration(conf);
         ModelFile.Contents model = readModel(job.model(), hadoop);
         Map<String, Object> recorded = model.metadata().get("data") instanceof Map<?, ?> m
