@@ -378,11 +378,11 @@ public final class Report {
         Row kMlp = best(rows, "kindling", "mlp");
         if (kMlp != null) {
             double v = kMlp.perSecond().median();
-            out.append("| MLP ≥ 100,000 examples/s on one core (#2) | ").append(fmt("%,.0f", v))
+            out.append("| MLP ≥ 100,000 examples/s on one core | ").append(fmt("%,.0f", v))
                     .append(" (").append(backendLabel(kMlp)).append(") | ").append(v >= 100_000 ? "yes" : "no").append(" |\n");
         }
-        ratioTarget(out, rows, "mlp", 8, "MLP ≥ 8× DL4J (#4)");
-        ratioTarget(out, rows, "cnn", 6, "CNN ≥ 6× DL4J (#4)");
+        ratioTarget(out, rows, "mlp", 8, "MLP ≥ 8× DL4J");
+        ratioTarget(out, rows, "cnn", 6, "CNN ≥ 6× DL4J");
         out.append('\n');
         double peak = machine.path("peak_gflops_per_core").asDouble(Double.NaN);
         out.append("Arithmetic limits (GEMM flops only, one core at its fp32 peak of ").append(fmt("%.1f", peak))
