@@ -50,7 +50,9 @@ class SoakTest {
             int firstHalfMax = samples.subList(0, 5).stream().mapToInt(Sample::broadcasts).max().orElseThrow();
             int secondHalfMax = samples.subList(5, 10).stream().mapToInt(Sample::broadcasts).max().orElseThrow();
             assertTrue(secondHalfMax <= firstHalfMax + 4, "broadcast blocks grew: " + samples);
-            assertTrue(last.broadcasts() < 40, "broadcast blocks pile up: " + samples);
+            // Spark cleans destroyed broadcasts and task binaries asynchronously (Spark 4 keeps up
+            // to about 60 around at a time here); one leaked block per round would reach 200
+            assertTrue(last.broadcasts() < 100, "broadcast blocks pile up: " + samples);
             assertTrue(last.heapMib() <= early.heapMib() * 1.5 + 32, "driver heap grew: " + samples);
         } finally {
             train.release();
