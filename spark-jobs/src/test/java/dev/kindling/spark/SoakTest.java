@@ -47,12 +47,12 @@ class SoakTest {
             assertEquals(10, samples.size(), samples.toString());
             Sample early = samples.get(1);
             Sample last = samples.get(samples.size() - 1);
-            int firstHalfMax = samples.subList(0, 5).stream().mapToInt(Sample::broadcasts).max().orElseThrow();
-            int secondHalfMax = samples.subList(5, 10).stream().mapToInt(Sample::broadcasts).max().orElseThrow();
-            assertTrue(secondHalfMax <= firstHalfMax + 4, "broadcast blocks grew: " + samples);
-            // Spark cleans destroyed broadcasts and task binaries asynchronously (Spark 4 keeps up
-            // to about 60 around at a time here); one leaked block per round would reach 200
-            assertTrue(last.broadcasts() < 100, "broadcast blocks pile up: " + samples);
+            // Spark cleans destroyed broadcasts and task binaries asynchronously, so the count
+            // between samples moves anywhere from 0 to about 60 here (Spark 3.5 and 4 alike) with
+            // no trend; a single leaked block per round would pass 100 by round 100 and reach 200
+            for (Sample s : samples.subList(5, samples.size())) {
+                assertTrue(s.broadcasts() < 100, "broadcast blocks pile up: " + samples);
+            }
             assertTrue(last.heapMib() <= early.heapMib() * 1.5 + 32, "driver heap grew: " + samples);
         } finally {
             train.release();
