@@ -28,8 +28,10 @@ final class NativeMemoryCheck {
     static final long OPENBLAS_BUFFER = 32L << 20;
     /** What the executor's JVM itself needs outside the heap, left to it. */
     static final long JVM_RESERVE = 256L << 20;
-    /** Spark's floor on the overhead where it is not set (MiB). */
+    /** Spark's floor on the overhead where it is not set (MiB); Spark 4 lets it be set. */
     static final long MIN_OVERHEAD_MIB = 384;
+    /** The floor's setting (Spark 4.0+; Spark 3.5 has no such key and always uses 384 MiB). */
+    static final String MIN_OVERHEAD = "spark.executor.minMemoryOverhead";
     /** Set to false to skip the check (e.g. where the overhead is enforced otherwise). */
     static final String ENABLED = "spark.kindling.nativeMemoryCheck";
 
@@ -55,7 +57,7 @@ final class NativeMemoryCheck {
         if (need > overhead) {
             String setting = conf.contains("spark.executor.memoryOverhead")
                     ? "spark.executor.memoryOverhead=" + conf.get("spark.executor.memoryOverhead")
-                    : "spark.executor.memoryOverhead (unset: max(" + MIN_OVERHEAD_MIB + " MiB, "
+                    : "spark.executor.memoryOverhead (unset: max(" + minOverheadMib(conf) + " MiB, "
                     + conf.get("spark.executor.memoryOverheadFactor", "0.1") + " x spark.executor.memory="
                     + conf.get("spark.executor.memory", "1g") + "))";
             throw new KindlingException(String.format(Locale.ROOT, "native memory: each executor needs about %s "
@@ -83,14 +85,22 @@ final class NativeMemoryCheck {
         return scratch == 0 ? 0 : scratch + OPENBLAS_BUFFER;
     }
 
-    /** The executor memory overhead as Spark computes it for YARN and Kubernetes. */
+    /**
+     * The executor memory overhead as Spark computes it for YARN and Kubernetes: the setting
+     * where given, else max(floor, factor x executor memory), all in whole MiB.
+     */
     static long overheadBytes(SparkConf conf) {
         if (conf.contains("spark.executor.memoryOverhead")) {
             return JavaUtils.byteStringAsMb(conf.get("spark.executor.memoryOverhead")) << 20;
         }
         long memoryMib = JavaUtils.byteStringAsMb(conf.get("spark.executor.memory", "1g"));
         double factor = conf.getDouble("spark.executor.memoryOverheadFactor", 0.1);
-        return Math.max(MIN_OVERHEAD_MIB, (long) (factor * memoryMib)) << 20;
+        return Math.max(minOverheadMib(conf), (long) (factor * memoryMib)) << 20;
+    }
+
+    /** The overhead's floor: 384 MiB, or {@value #MIN_OVERHEAD} where set (MiB unless a unit is given). */
+    static long minOverheadMib(SparkConf conf) {
+        return conf.contains(MIN_OVERHEAD) ? JavaUtils.byteStringAsMb(conf.get(MIN_OVERHEAD)) : MIN_OVERHEAD_MIB;
     }
 
     private static String mib(long bytes) {

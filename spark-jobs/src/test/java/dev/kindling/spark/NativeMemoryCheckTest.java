@@ -61,6 +61,25 @@ class NativeMemoryCheckTest {
         assertEquals(2048L << 20, NativeMemoryCheck.overheadBytes(yarn().set("spark.executor.memory", "8g")
                 .set("spark.executor.memoryOverheadFactor", "0.25")));
         assertEquals(1024L << 20, NativeMemoryCheck.overheadBytes(yarn().set("spark.executor.memoryOverhead", "1g")));
+        // Spark 4's floor where the overhead is not set directly: in MiB unless a unit is given
+        assertEquals(1000L << 20, NativeMemoryCheck.overheadBytes(yarn().set("spark.executor.minMemoryOverhead", "1000")));
+        assertEquals(2048L << 20, NativeMemoryCheck.overheadBytes(yarn().set("spark.executor.minMemoryOverhead", "2g")
+                .set("spark.executor.memory", "8g")));
+        assertEquals(819L << 20, NativeMemoryCheck.overheadBytes(yarn().set("spark.executor.minMemoryOverhead", "100m")
+                .set("spark.executor.memory", "8g")), "0.1 x 8192 MiB, truncated, above the floor");
+        assertEquals(512L << 20, NativeMemoryCheck.overheadBytes(yarn().set("spark.executor.minMemoryOverhead", "2g")
+                .set("spark.executor.memoryOverhead", "512m")), "the floor is ignored where the overhead is set");
+    }
+
+    @Test
+    void aRaisedFloorLetsTheJobStart() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(BlasBackend.isAvailable());
+        SparkConf conf = yarn().set("spark.executor.cores", "4");
+        KindlingException e = assertThrows(KindlingException.class,
+                () -> NativeMemoryCheck.check(conf, BIG, 100, 2, 1, "blas"));
+        assertTrue(e.getMessage().contains("max(384 MiB, 0.1 x spark.executor.memory=1g)"), e.getMessage());
+        assertDoesNotThrow(() -> NativeMemoryCheck.check(conf.clone().set("spark.executor.minMemoryOverhead", "2g"),
+                BIG, 100, 2, 1, "blas"));
     }
 
     @Test

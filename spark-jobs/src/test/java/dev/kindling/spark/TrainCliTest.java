@@ -2,12 +2,14 @@ package dev.kindling.spark;
 
 import static dev.kindling.spark.Cli.assertRefused;
 import static dev.kindling.spark.Cli.run;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kindling.cli.Main;
 import dev.kindling.io.Json;
+import dev.kindling.io.ModelFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -89,6 +91,39 @@ class TrainCliTest {
         assertEquals(20, lines(parts.resolve("metrics.jsonl"), "round").size());
         assertEquals(a.get(1).get("test_loss").asDouble(), b.get(1).get("test_loss").asDouble(), 1e-12);
         assertEquals(a.get(1).get("train_loss").asDouble(), b.get(1).get("train_loss").asDouble(), 1e-12);
+    }
+
+    @Test
+    void resumeRefusesACheckpointWhoseBytesDoNotMatchItsChecksumsNamingTheFile() throws Exception {
+        String[] base = {"train", "--data", DATA, "--master", "local[2]", "--arch", "784-20-10", "--limit", "1000",
+                "--partitions", "2"};
+        Path out = tmp.resolve("corrupt");
+        assertEquals(0, run(with(base, "--out", out.toString(), "--epochs", "1")).code());
+        Path checkpoint = out.resolve("checkpoint");
+        JsonNode position = Json.JSON.readTree(checkpoint.resolve(Checkpoint.POSITION).toFile());
+        assertEquals(Checkpoint.VERSION, position.get("version").asInt(), position.toString());
+        assertTrue(position.get("optimizer_checksum").asText().startsWith("crc32:"), position.toString());
+        byte[] model = Files.readAllBytes(out.resolve("model").resolve(ModelFile.WEIGHTS));
+        for (String file : List.of(Checkpoint.OPTIMIZER, ModelFile.WEIGHTS)) {
+            byte[] good = Files.readAllBytes(checkpoint.resolve(file));
+            byte[] bad = good.clone();
+            bad[bad.length / 2] ^= 0x04; // one bit of one float: still a number, only the checksum can tell
+            Files.write(checkpoint.resolve(file), bad);
+            // Hadoop's local file system keeps a CRC beside each file and checks it first ...
+            Cli.Result r = run(with(base, "--out", out.toString(), "--epochs", "2", "--resume"));
+            assertRefused(r, Main.EXIT_FAILED, "checkpoint/" + file, "Checksum error");
+            // ... where there is none (a file system without them, a copy), the checkpoint's own
+            Files.delete(checkpoint.resolve("." + file + ".crc"));
+            r = run(with(base, "--out", out.toString(), "--epochs", "2", "--resume"));
+            assertRefused(r, Main.EXIT_FAILED, "checkpoint/" + file, "checksum", "does not match", "corrupted");
+            assertArrayEquals(bad, Files.readAllBytes(checkpoint.resolve(file)), "the checkpoint is left as found");
+            assertArrayEquals(model, Files.readAllBytes(out.resolve("model").resolve(ModelFile.WEIGHTS)),
+                    "the model is left as found");
+            Files.write(checkpoint.resolve(file), good);
+        }
+        assertEquals(1, lines(out.resolve("metrics.jsonl"), "epoch").size(), "no epoch trained on a bad checkpoint");
+        Cli.Result resumed = run(with(base, "--out", out.toString(), "--epochs", "2", "--resume"));
+        assertEquals(0, resumed.code(), resumed.out() + resumed.err());
     }
 
     static String[] with(String[] base, String... extra) {
