@@ -1,13 +1,8 @@
 package dev.kindling.bench.onemachine;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kindling.bench.machine.Machine;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.kindling.bench.report.ResultLines;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -16,8 +11,6 @@ import java.util.Map;
  * fields every runner shares; the report reads them back.
  */
 final class ResultLog {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final Path file;
     private final Map<String, Object> common = new LinkedHashMap<>();
 
@@ -42,14 +35,7 @@ final class ResultLog {
     void epoch(Map<String, Object> epochFields) {
         Map<String, Object> line = new LinkedHashMap<>(common);
         line.putAll(epochFields);
-        line.put("load1", Machine.load1());
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Files.writeString(file, JSON.writeValueAsString(line) + "\n",
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        ResultLines.append(file, line);
     }
 
     /** CPU time of the whole process (all threads, native ones included), in nanoseconds. */

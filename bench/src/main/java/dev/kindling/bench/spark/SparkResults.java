@@ -1,12 +1,7 @@
 package dev.kindling.bench.spark;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kindling.bench.machine.Machine;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import dev.kindling.bench.report.ResultLines;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -19,8 +14,6 @@ import java.util.Map;
  * measurement). The report reads them back.
  */
 final class SparkResults {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final Path file;
     private final Map<String, Object> common = new LinkedHashMap<>();
 
@@ -41,14 +34,7 @@ final class SparkResults {
         Map<String, Object> line = new LinkedHashMap<>(common);
         line.put("type", type);
         line.putAll(fields);
-        line.put("load1", Machine.load1());
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Files.writeString(file, JSON.writeValueAsString(line) + "\n",
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        ResultLines.append(file, line);
     }
 
     /** One point of the accuracy-over-time curve. */
