@@ -1,7 +1,6 @@
 package dev.kindling.spark.registry;
 
 import dev.kindling.KindlingException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,8 +9,11 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.OptionalInt;
 import org.apache.hadoop.fs.FileAlreadyExistsException;
+import org.apache.hadoop.fs.FileContext;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -22,11 +24,13 @@ import org.apache.hadoop.fs.Path;
  * <p>Concurrency rests on one primitive, {@code FileSystem.create(path, overwrite=false)}, which
  * fails when the file exists: the lock ({@code LOCK}, holding its holder and time) and each version
  * number ({@code vN.claim}) are claimed that way, so two runs never get the same number or both
- * hold the lock. {@code CURRENT} is written under a temporary name and renamed.
+ * hold the lock. {@code CURRENT} is written under a pending name and renamed (see promote).
  */
 public final class ModelRegistry {
     static final String CURRENT = "CURRENT";
     static final String LOCK = "LOCK";
+    /** A promotion's new pointer, written in full before it is renamed to CURRENT. */
+    static final String PENDING = ".CURRENT.pending-";
 
     private final FileSystem fs;
     private final Path root;
@@ -37,17 +41,36 @@ public final class ModelRegistry {
         fs.mkdirs(root);
     }
 
-    /** The promoted version, or empty for an empty registry. */
+    /**
+     * The promoted version, or empty for an empty registry. Where {@code CURRENT} is missing but a
+     * promotion's pending file is there, the promotion was decided and cut short between removing
+     * the old pointer and renaming the new one in (possible only on file systems whose rename
+     * cannot replace a file atomically): its version is the current one.
+     */
     public OptionalInt current() throws IOException {
         Path p = new Path(root, CURRENT);
-        if (!fs.exists(p)) {
-            return OptionalInt.empty();
+        if (!pointers().exists(p)) {
+            OptionalInt pending = OptionalInt.empty();
+            for (FileStatus f : pointers().listStatus(root, path -> path.getName().startsWith(PENDING))) {
+                int v = parse(f.getPath());
+                if (pending.isEmpty() || v > pending.getAsInt()) {
+                    pending = OptionalInt.of(v);
+                }
+            }
+            return pending;
         }
-        String text = new String(read(p), StandardCharsets.UTF_8).trim();
+        return OptionalInt.of(parse(p));
+    }
+
+    private int parse(Path p) throws IOException {
+        String text;
+        try (InputStream in = pointers().open(p)) {
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+        }
         if (!text.matches("v[1-9][0-9]*")) {
             throw new KindlingException(p + ": expected a version such as v1, found '" + text + "'");
         }
-        return OptionalInt.of(Integer.parseInt(text.substring(1)));
+        return Integer.parseInt(text.substring(1));
     }
 
     public Path versionDir(int version) {
@@ -68,20 +91,27 @@ public final class ModelRegistry {
         }
     }
 
-    /** Points CURRENT at {@code version}, atomically (temporary file, then rename). */
+    /**
+     * Points CURRENT at {@code version}: a pending file, then a rename that replaces CURRENT in one
+     * step where the file system can (a local disk's rename(2), HDFS's rename with OVERWRITE).
+     */
     public void promote(int version) throws IOException {
         Path target = new Path(root, CURRENT);
-        Path tmp = new Path(root, "." + CURRENT + ".tmp-" + System.nanoTime());
-        try {
-            try (OutputStream out = fs.create(tmp, false)) {
-                out.write(("v" + version + "\n").getBytes(StandardCharsets.UTF_8));
+        Path pending = new Path(root, PENDING + System.nanoTime());
+        try (OutputStream out = pointers().create(pending, false)) {
+            out.write(("v" + version + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        if (pointers() instanceof RawLocalFileSystem) {
+            // renames over an existing file atomically
+            if (!pointers().rename(pending, target)) {
+                throw new IOException("cannot rename " + pending + " to " + target);
             }
-            fs.delete(target, false);
-            if (!fs.rename(tmp, target)) {
-                throw new IOException("cannot rename " + tmp + " to " + target);
-            }
-        } finally {
-            fs.delete(tmp, false);
+        } else {
+            FileContext.getFileContext(fs.getUri(), fs.getConf()).rename(pending, target, Options.Rename.OVERWRITE);
+        }
+        // one left by a promotion cut short is spent now that CURRENT is there again
+        for (FileStatus f : pointers().listStatus(root, p -> p.getName().startsWith(PENDING))) {
+            pointers().delete(f.getPath(), false);
         }
     }
 
@@ -140,11 +170,11 @@ public final class ModelRegistry {
         }
     }
 
-    private byte[] read(Path p) throws IOException {
-        try (InputStream in = fs.open(p)) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            in.transferTo(out);
-            return out.toByteArray();
-        }
+    /**
+     * The file system CURRENT and its pending files are kept on: on a local disk the raw one, so
+     * that no checksum side file has to be renamed along with them.
+     */
+    private FileSystem pointers() {
+        return fs instanceof LocalFileSystem local ? local.getRawFileSystem() : fs;
     }
 }

@@ -69,4 +69,39 @@ class ModelRegistryTest {
         r.unlock();
         assertTrue(r.tryLock("run-d", 60_000));
     }
+
+    @Test
+    void promotionReplacesCurrentInPlaceAndLeavesNothingPending() throws Exception {
+        ModelRegistry r = registry();
+        r.promote(r.claimVersion());
+        r.promote(r.claimVersion());
+        assertEquals(OptionalInt.of(2), r.current());
+        try (var names = Files.list(dir.resolve("registry"))) {
+            List<String> left = names.map(p -> p.getFileName().toString()).filter(n -> n.contains("CURRENT")).toList();
+            assertEquals(List.of("CURRENT"), left, "no pending file nor checksum side file");
+        }
+    }
+
+    @Test
+    void aPromotionCutShortAfterTheOldPointerWentIsCompletedOnRead() throws Exception {
+        ModelRegistry r = registry();
+        r.promote(r.claimVersion());
+        r.claimVersion();
+        // what a crash leaves where the rename could not replace CURRENT in one step: the new
+        // pointer written in full, the old one removed, the rename not done
+        Files.writeString(dir.resolve("registry/" + ModelRegistry.PENDING + "17"), "v2\n");
+        Files.delete(dir.resolve("registry/CURRENT"));
+        assertEquals(OptionalInt.of(2), r.current());
+        r.promote(r.claimVersion());
+        assertEquals(OptionalInt.of(3), r.current());
+        assertFalse(Files.exists(dir.resolve("registry/" + ModelRegistry.PENDING + "17")), "the spent pending file");
+    }
+
+    @Test
+    void aCorruptPointerIsNamed() throws Exception {
+        ModelRegistry r = registry();
+        Files.writeString(dir.resolve("registry/CURRENT"), "latest\n");
+        var e = org.junit.jupiter.api.Assertions.assertThrows(dev.kindling.KindlingException.class, r::current);
+        assertTrue(e.getMessage().contains("CURRENT") && e.getMessage().contains("'latest'"), e.getMessage());
+    }
 }
