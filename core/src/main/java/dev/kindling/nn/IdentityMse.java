@@ -16,6 +16,9 @@ public final class IdentityMse implements Loss {
     public double forward(float[] z, float[] target, int batch) {
         this.y = z;
         this.target = target;
+        if (target == null) {
+            return Double.NaN;
+        }
         double loss = 0;
         int n = batch * outputs;
         for (int i = 0; i < n; i++) {

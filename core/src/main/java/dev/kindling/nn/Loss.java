@@ -10,8 +10,8 @@ public interface Loss {
 
     /**
      * @param z      the last layer's output, batch × classes
-     * @param target batch × classes (one-hot for classification)
-     * @return the loss summed over the batch
+     * @param target batch × classes (one-hot for classification), or null for the outputs alone
+     * @return the loss summed over the batch; NaN where {@code target} is null
      */
     double forward(float[] z, float[] target, int batch);
 

@@ -33,14 +33,14 @@ public final class SoftmaxCrossEntropy implements Loss {
             float inv = (float) (1.0 / sum);
             for (int j = 0; j < classes; j++) {
                 y[row + j] *= inv;
-                float t = target[row + j];
+                float t = target == null ? 0f : target[row + j];
                 if (t != 0f) {
                     // log softmax computed as (z − max) − log Σ, stable for large logits
                     loss -= t * ((z[row + j] - max) - logSum);
                 }
             }
         }
-        return loss;
+        return target == null ? Double.NaN : loss;
     }
 
     @Override
