@@ -209,4 +209,25 @@ class LayersTest {
             }
         }
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {SoftmaxCrossEntropy.NAME, IdentityMse.NAME})
+    void aForwardWithoutTargetsGivesTheSameOutputsAndNoLoss(String loss) {
+        NetworkSpec spec = new NetworkSpec(Shape.vector(6), java.util.List.of(new LayerSpec.Dense(4, "he")), loss);
+        Network net = Network.build(spec, Backends.create("loop"));
+        net.initialize(3);
+        SplittableRandom rng = new SplittableRandom(4);
+        float[] x = new float[2 * 6];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rng.nextGaussian();
+        }
+        float[] t = new float[2 * 4];
+        t[1] = 1;
+        t[4] = 1;
+        double withTargets = net.forward(x, t, 2, false, null);
+        float[] expected = net.output().clone();
+        assertTrue(withTargets > 0 && Double.isFinite(withTargets), "loss " + withTargets);
+        assertTrue(Double.isNaN(net.forward(x, null, 2, false, null)));
+        assertArrayEquals(expected, net.output());
+    }
 }
