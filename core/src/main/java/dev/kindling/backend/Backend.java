@@ -26,6 +26,15 @@ public interface Backend {
      * zero padding read as 0.
      */
     /**
+     * A forward pass is about to start. {@code parameters} is the network's flat parameter
+     * vector, whose values may have changed since the last pass (an optimizer step, a broadcast
+     * copied in, a gradient check's nudge). A backend that keeps a copy of it elsewhere, such as
+     * on a GPU, refreshes that copy before its next use; the others ignore this.
+     */
+    default void beginPass(float[] parameters) {
+    }
+
+    /**
      * Native (off-heap) bytes this backend holds now: its scratch buffers, which grow to the
      * largest operands it has been given. The JVM heap does not see them; Spark's executor memory
      * overhead must hold them.
@@ -45,6 +54,6 @@ public interface Backend {
         Im2Col.col2im(col, colOff, ldCol, channels, height, width, kh, kw, stride, pad, x, xOff);
     }
 
-    /** A short name for logs and metrics: "blas", "java" or "loop". */
+    /** A short name for logs and metrics: "cuda", "blas", "java" or "loop". */
     String name();
 }

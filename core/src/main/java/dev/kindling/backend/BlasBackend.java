@@ -13,10 +13,10 @@ import org.bytedeco.openblas.global.openblas_full;
  * where the cores were already busy. The setting is process-wide, so it is made once, when the
  * library loads.
  *
- * <p>Operands travel through persistent native scratch buffers rather than JavaCPP's
- * {@code float[]} overload: that overload copies every whole array in and back out on each
- * call, which for a view into the flat parameter vector means the entire vector. Here only the
- * rows of the view are copied, and C is copied in only when beta is not 0.
+ * <p>Operands travel through persistent native scratch buffers ({@link Staging}) rather than
+ * JavaCPP's {@code float[]} overload: that overload copies every whole array in and back out on
+ * each call, which for a view into the flat parameter vector means the entire vector. C is
+ * copied in only when beta is not 0.
  *
  * <p>OpenBLAS picks its CPU kernels when it loads, from the environment variable
  * {@code OPENBLAS_CORETYPE} or else its own detection, which may fall short of the CPU: on an
@@ -106,69 +106,19 @@ public final class BlasBackend implements Backend {
         int aCols = transA ? m : k;
         int bRows = transB ? n : k;
         int bCols = transB ? k : n;
-        aBuf = ensure(aBuf, stagedSize(aRows, aCols, lda));
-        bBuf = ensure(bBuf, stagedSize(bRows, bCols, ldb));
+        aBuf = ensure(aBuf, Staging.size(aRows, aCols, lda));
+        bBuf = ensure(bBuf, Staging.size(bRows, bCols, ldb));
         cBuf = ensure(cBuf, (long) m * n);
-        int aLd = copyIn(a, aOff, aRows, aCols, lda, aBuf);
-        int bLd = copyIn(b, bOff, bRows, bCols, ldb, bBuf);
+        int aLd = Staging.in(a, aOff, aRows, aCols, lda, aBuf);
+        int bLd = Staging.in(b, bOff, bRows, bCols, ldb, bBuf);
         if (beta != 0f) {
-            copyRowsIn(c, cOff, m, n, ldc, cBuf);
+            Staging.rowsIn(c, cOff, m, n, ldc, cBuf);
         }
         openblas_full.cblas_sgemm(openblas_full.CblasRowMajor,
                 transA ? openblas_full.CblasTrans : openblas_full.CblasNoTrans,
                 transB ? openblas_full.CblasTrans : openblas_full.CblasNoTrans,
                 m, n, k, alpha, aBuf, aLd, bBuf, bLd, beta, cBuf, n);
-        copyRowsOut(cBuf, m, n, c, cOff, ldc);
-    }
-
-    /**
-     * Copies a rows×cols view into {@code dst} and returns the leading dimension it has there.
-     * A view whose rows are close together travels as one block, gaps included, keeping its
-     * leading dimension (one JNI call); a sparse one is compacted row by row.
-     */
-    private static int copyIn(float[] src, int off, int rows, int cols, int ld, FloatPointer dst) {
-        if (keepsLayout(rows, cols, ld)) {
-            dst.position(0).put(src, off, (int) span(rows, cols, ld)).position(0);
-            return ld;
-        }
-        copyRowsIn(src, off, rows, cols, ld, dst);
-        return cols;
-    }
-
-    private static void copyRowsIn(float[] src, int off, int rows, int cols, int ld, FloatPointer dst) {
-        if (ld == cols) {
-            dst.position(0).put(src, off, rows * cols);
-        } else {
-            for (int r = 0; r < rows; r++) {
-                dst.position((long) r * cols).put(src, off + r * ld, cols);
-            }
-        }
-        dst.position(0);
-    }
-
-    // C goes out row by row when it has gaps: they hold data that is not ours to overwrite,
-    // and with beta = 0 their scratch counterparts were never filled.
-    private static void copyRowsOut(FloatPointer src, int rows, int cols, float[] dst, int off, int ld) {
-        if (ld == cols) {
-            src.position(0).get(dst, off, rows * cols);
-        } else {
-            for (int r = 0; r < rows; r++) {
-                src.position((long) r * cols).get(dst, off + r * ld, cols);
-            }
-        }
-        src.position(0);
-    }
-
-    private static boolean keepsLayout(int rows, int cols, int ld) {
-        return span(rows, cols, ld) <= 2L * rows * cols;
-    }
-
-    private static long span(int rows, int cols, int ld) {
-        return (long) (rows - 1) * ld + cols;
-    }
-
-    private static long stagedSize(int rows, int cols, int ld) {
-        return keepsLayout(rows, cols, ld) ? span(rows, cols, ld) : (long) rows * cols;
+        Staging.rowsOut(cBuf, m, n, c, cOff, ldc);
     }
 
     // Grows by at least half again, so a slowly rising size does not reallocate every call.

@@ -44,7 +44,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             + "Default: single for a local IDX directory, else " + Defaults.MASTER + ".")
     String master;
 
-    @Option(names = "--backend", defaultValue = "auto", description = "auto|blas|java|loop.")
+    @Option(names = "--backend", defaultValue = "auto", description = "auto|cuda|blas|java|loop.")
     String backend;
 
     @Spec

@@ -61,7 +61,7 @@ public final class ExperimentCommand implements Callable<Integer> {
             + Defaults.SEED + ".")
     Long seed;
 
-    @Option(names = "--backend", paramLabel = "NAME", description = "auto|blas|java|loop. Default " + Defaults.BACKEND + ".")
+    @Option(names = "--backend", paramLabel = "NAME", description = "auto|cuda|blas|java|loop. Default " + Defaults.BACKEND + ".")
     String backend;
 
     @Option(names = "--iterations", paramLabel = "N", description = "optimizers, init: optimizer steps per variant. Default "

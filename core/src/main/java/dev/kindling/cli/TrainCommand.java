@@ -92,7 +92,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--patience", description = "Stop after this many epochs without a better test loss (0: off).")
     Integer patience;
 
-    @Option(names = "--backend", description = "auto|blas|java|loop. Default auto (OpenBLAS where it loads).")
+    @Option(names = "--backend", description = "auto|cuda|blas|java|loop. Default auto: cuda in a Spark task given a GPU, else OpenBLAS where it loads.")
     String backend;
 
     @Option(names = "--master", description = "single (one machine, no Spark) | local[N] | local[*] | "
@@ -290,7 +290,7 @@ public final class TrainCommand implements Callable<Integer> {
                         : OptimizerConfig.of(optName);
                 train = train.withWeightDecay(decoupled ? 0 : decay);
                 String backend = job.backend() == null ? Defaults.BACKEND : job.backend();
-                Backends.resolve(backend);
+                Backends.checkName(backend); // loaded where it runs: here, or on the executors
                 String master = job.master() != null ? job.master().trim()
                         : System.getProperty("spark.master", Defaults.MASTER);
                 if (master.isEmpty()) {

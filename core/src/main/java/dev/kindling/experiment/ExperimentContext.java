@@ -16,7 +16,7 @@ import java.util.Locale;
  * @param data    a directory holding the four IDX files (see {@link IdxDirectory})
  * @param out     the directory the experiment's CSV, JSON and PNG files are written to; files
  *                of an earlier run of the same experiment are replaced
- * @param backend "auto", "blas", "java" or "loop"
+ * @param backend "auto", "cuda", "blas", "java" or "loop"
  * @param log     progress and summary lines; never null
  */
 public record ExperimentContext(Path data, Path out, long seed, String backend, PrintWriter log) {

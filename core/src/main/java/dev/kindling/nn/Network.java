@@ -20,10 +20,12 @@ public final class Network {
     private final float[] grads;
     private final float[] state;
     private final int[] weightRanges;
+    private final Backend backend;
     private float[] z;
 
     private Network(NetworkSpec spec, Backend backend) {
         this.spec = spec;
+        this.backend = backend;
         List<Layer> built = new ArrayList<>();
         Shape shape = spec.input();
         int paramCount = 0;
@@ -105,6 +107,7 @@ public final class Network {
     }
 
     private float[] forwardLayers(float[] x, int batch, boolean training, RandomGenerator rng) {
+        backend.beginPass(params);
         float[] a = x;
         for (Layer layer : layers) {
             a = layer.forward(a, batch, training, rng);
@@ -114,7 +117,8 @@ public final class Network {
     }
 
     /**
-     * Forward pass and the summed loss; with {@code target == null} only the output is computed.
+     * Forward pass and the summed loss; with {@code target == null} only the output is computed
+     * (and the loss returned is NaN).
      * Training mode uses batch statistics and dropout noise from {@code rng}.
      */
     public double forward(float[] x, float[] target, int batch, boolean training, RandomGenerator rng) {

@@ -1,10 +1,12 @@
 package dev.kindling.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.kindling.KindlingException;
 import java.io.File;
@@ -14,23 +16,26 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 class BackendsTest {
+    /** The key under which {@link #runProbe} returns the child's whole output. */
+    private static final String OUTPUT = "(output)";
 
     @Test
     void unknownNameIsRejectedWithFieldAndValue() {
         KindlingException e = assertThrows(KindlingException.class, () -> Backends.create("cuda2"));
-        assertEquals("backend: unknown value \"cuda2\" (expected auto, blas, java or loop)", e.getMessage());
+        assertEquals("backend: unknown value \"cuda2\" (expected auto, cuda, blas, java or loop)", e.getMessage());
     }
 
     @Test
     void missingNameIsRejected() {
         KindlingException e = assertThrows(KindlingException.class, () -> Backends.create(null));
-        assertEquals("backend: missing value (expected auto, blas, java or loop)", e.getMessage());
+        assertEquals("backend: missing value (expected auto, cuda, blas, java or loop)", e.getMessage());
     }
 
     @Test
@@ -76,8 +81,49 @@ class BackendsTest {
     @Test
     void explainSaysWhatAutoPicksAndWhy() {
         String why = Backends.explain();
-        assertTrue(why.startsWith("blas; OpenBLAS loaded ("), why);
+        assertTrue(why.startsWith("blas; no GPU assigned; OpenBLAS loaded ("), why);
         assertTrue(why.contains("Vector API present"), why);
+    }
+
+    @Test
+    void cudaWhereNoGpuIsVisibleIsRefusedSayingWhy() {
+        assumeFalse(CudaBackend.isAvailable(), "this machine has a CUDA GPU");
+        KindlingException e = assertThrows(KindlingException.class, () -> Backends.create("cuda"));
+        assertTrue(e.getMessage().startsWith("backend: \"cuda\" is not available here: "), e.getMessage());
+        assertTrue(e.getMessage().endsWith("(\"auto\" runs on the CPU without it)"), e.getMessage());
+        assertTrue(e.getMessage().contains(CudaBackend.unavailableReason()), e.getMessage());
+        assertThrows(KindlingException.class, () -> new CudaBackend(0));
+    }
+
+    @Test
+    void autoGivenAGpuTakesTheCpuWhereCudaDoesNotLoadAndSaysSo() {
+        assumeFalse(CudaBackend.isAvailable(), "this machine has a CUDA GPU");
+        OptionalInt gpu = OptionalInt.of(0);
+        assertEquals("blas", Backends.resolve("auto", gpu));
+        assertEquals("blas", Backends.create("auto", gpu).name());
+        String why = Backends.explain(gpu);
+        assertTrue(why.startsWith("blas; GPU 0 assigned but CUDA unavailable ("), why);
+    }
+
+    @Test
+    void autoWithoutAnAssignedGpuNeverLoadsCuda() throws Exception {
+        // the probe builds "auto" backends and runs them; the JVM lists every class it loads
+        Map<String, String> seen = runProbe(entry -> true, "-Xlog:class+load=info");
+        assertEquals("blas", seen.get("auto"), seen.toString());
+        assertTrue(seen.get(OUTPUT).contains(" dev.kindling.backend.BlasBackend "), "the class log works");
+        assertFalse(seen.get(OUTPUT).contains(" dev.kindling.backend.CudaBackend "), "CudaBackend was loaded");
+    }
+
+    @Test
+    void aDriverChecksTheNameAloneAndKeepsItsOwnNetworkOnTheCpu() {
+        assertEquals("cuda", Backends.checkName(" CUDA "));
+        assertEquals("loop", Backends.checkName("loop"));
+        KindlingException e = assertThrows(KindlingException.class, () -> Backends.checkName("tpu"));
+        assertEquals("backend: unknown value \"tpu\" (expected auto, cuda, blas, java or loop)", e.getMessage());
+        assertThrows(KindlingException.class, () -> Backends.checkName(null));
+        assertEquals("auto", Backends.onDriver("cuda"));
+        assertEquals("blas", Backends.onDriver("blas"));
+        assertEquals("blas", Backends.create(Backends.onDriver("cuda")).name());
     }
 
     @Test
@@ -110,7 +156,7 @@ class BackendsTest {
      * Runs {@link FallbackProbe} in a JVM started without the Vector API module and with only the
      * class path entries {@code keep} accepts; returns what it printed.
      */
-    private static Map<String, String> runProbe(Predicate<String> keep) throws Exception {
+    private static Map<String, String> runProbe(Predicate<String> keep, String... jvmArgs) throws Exception {
         List<String> classpath = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             if (keep.test(entry)) {
@@ -118,14 +164,17 @@ class BackendsTest {
             }
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(java, "-cp", String.join(File.pathSeparator, classpath),
-                FallbackProbe.class.getName())
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(List.of(jvmArgs));
+        command.addAll(List.of("-cp", String.join(File.pathSeparator, classpath), FallbackProbe.class.getName()));
+        Process child = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .start();
         String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(child.waitFor(60, TimeUnit.SECONDS), output);
         assertEquals(0, child.exitValue(), output);
         Map<String, String> seen = new HashMap<>();
+        seen.put(OUTPUT, output);
         for (String line : output.split("\\R")) {
             int eq = line.indexOf('=');
             if (eq > 0) {

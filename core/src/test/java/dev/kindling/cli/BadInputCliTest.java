@@ -155,6 +155,11 @@ class BadInputCliTest {
                         "schedule", "0")),
                 usage("unknown-backend", Main.EXIT_USAGE, t -> run(train(goodData, t, "--backend", "tpu"),
                         "backend", "tpu")),
+                usage("cuda-unavailable", Main.EXIT_FAILED, t -> {
+                    org.junit.jupiter.api.Assumptions.assumeFalse(dev.kindling.backend.CudaBackend.isAvailable(),
+                            "this machine has a CUDA GPU");
+                    return run(train(goodData, t, "--backend", "cuda"), "backend", "cuda", "not available here");
+                }),
                 usage("unknown-master", Main.EXIT_USAGE, t -> run(train(goodData, t, "--master", "cluster"),
                         "master", "cluster")),
                 usage("unknown-mode", Main.EXIT_USAGE, t -> run(train(goodData, t, "--mode", "async"),

@@ -62,7 +62,7 @@ public final class PredictCommand implements Callable<Integer>, ModuleCommand {
     @Option(names = "--partitions", description = "Scoring tasks. Default: the default parallelism.")
     Integer partitions;
 
-    @Option(names = "--backend", defaultValue = "auto", description = "auto|blas|java|loop.")
+    @Option(names = "--backend", defaultValue = "auto", description = "auto|cuda|blas|java|loop.")
     String backend;
 
     @Option(names = "--overwrite", description = "Replace what --out holds.")
@@ -80,7 +80,7 @@ public final class PredictCommand implements Callable<Integer>, ModuleCommand {
         if (partitions != null && partitions < 1) {
             throw new UsageException("--partitions: must be at least 1, got " + partitions);
         }
-        Backends.resolve(backend);
+        Backends.checkName(backend); // the executors load it
         SparkConf conf = SparkSettings.forCommand(master, "kindling-predict");
         Configuration hadoop = SparkTraining.hadoopConfiguration(conf);
         Path target = new Path(out);
@@ -99,7 +99,7 @@ public final class PredictCommand implements Callable<Integer>, ModuleCommand {
         Map<String, String> options = dataOptions == null || dataOptions.isEmpty()
                 ? SparkTraining.recordedOptions(recorded, data, hadoop) : new TreeMap<>(dataOptions);
         DataSource source = DataSources.open(data, new DataOptions(options), hadoop);
-        int outputs = ModelFile.toNetwork(model, contents, Backends.create(backend)).outputCount();
+        int outputs = ModelFile.toNetwork(model, contents, Backends.create(Backends.onDriver(backend))).outputCount();
 
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
         try {

@@ -167,7 +167,8 @@ public final class RetrainCommand implements Callable<Integer>, ModuleCommand {
             throw new UsageException("config: the network differs from CURRENT's (v" + current.getAsInt()
                     + "); a warm start keeps CURRENT's network");
         }
-        Network net = Network.build(parent != null ? parent.spec() : plan.spec(), Backends.create(plan.backend()));
+        Network net = Network.build(parent != null ? parent.spec() : plan.spec(),
+                Backends.create(Backends.onDriver(plan.backend())));
         if (parent != null) {
             System.arraycopy(parent.parameters(), 0, net.parameters(), 0, parent.parameters().length);
             System.arraycopy(parent.state(), 0, net.state(), 0, parent.state().length);
@@ -208,7 +209,8 @@ public final class RetrainCommand implements Callable<Integer>, ModuleCommand {
             }
             Evaluation candidate = Trainer.evaluate(net, holdoutSet, 500);
             Evaluation incumbent = parent == null ? null : Trainer.evaluate(
-                    ModelFile.toNetwork("v" + current.getAsInt(), parent, Backends.create(plan.backend())), holdoutSet,
+                    ModelFile.toNetwork("v" + current.getAsInt(), parent,
+                            Backends.create(Backends.onDriver(plan.backend()))), holdoutSet,
                     500);
             boolean promote = incumbent == null || candidate.accuracy() - incumbent.accuracy() > margin;
 

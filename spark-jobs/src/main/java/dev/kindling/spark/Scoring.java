@@ -78,7 +78,7 @@ final class Scoring {
     private static Iterator<Row> score(Iterator<Integer> indices, int parts, byte[] description, byte[] weights,
             Dataset data, String[] paths, String backend) {
         Network net = ModelFile.toNetwork("model", ModelFile.parse(ModelFile.DESCRIPTION, description,
-                ModelFile.WEIGHTS, weights), Backends.create(backend));
+                ModelFile.WEIGHTS, weights), Backends.create(backend, TaskGpu.assigned()));
         int outputs = net.outputCount();
         float[] x = new float[BATCH * data.featureCount()];
         float[] t = new float[BATCH * outputs];

@@ -41,20 +41,15 @@ public final class SparkTraining implements DistributedTraining {
         return !"single".equals(master);
     }
 
-    static void checkMaster(String master) {
-        dev.kindling.cli.Masters.check(master);
-    }
-
     @Override
     public int train(TrainJob job, PrintWriter out) {
-        checkMaster(job.master());
         SparkConf conf = SparkSettings.forCommand(job.master(), "kindling-train");
         Configuration hadoop = hadoopConfiguration(conf);
         RunOutput output = RunOutput.open(job.out(), hadoop, job.overwrite(), job.resume());
         Checkpoint checkpoint = job.resume() ? output.load() : null;
 
         DataSource source = DataSources.open(job.data(), new DataOptions(job.config().dataOptions()), hadoop);
-        Backends.resolve(job.backend());
+        Backends.checkName(job.backend()); // the executors load it
         NativeMemoryCheck.check(conf, job.spec(), job.train().batchSize(),
                 job.partitions() != null ? job.partitions() : conf.getInt("spark.default.parallelism", 1),
                 job.localSteps(), job.backend());
@@ -65,7 +60,7 @@ public final class SparkTraining implements DistributedTraining {
             Dataset all = source.train(spark);
             Dataset train = job.limit() == null ? all : all.subset(0, Math.min(job.limit(), all.size()));
             Dataset test = source.test(spark);
-            Network net = Network.build(job.spec(), Backends.create(job.backend()));
+            Network net = Network.build(job.spec(), Backends.create(Backends.onDriver(job.backend())));
             net.initialize(job.train().seed());
             train = fit(train, job.spec(), net.outputCount());
             test = fit(test, job.spec(), net.outputCount());
@@ -177,7 +172,6 @@ public final class SparkTraining implements DistributedTraining {
      */
     @Override
     public int evaluate(EvaluateJob job, PrintWriter out) {
-        checkMaster(job.master());
         SparkConf conf = SparkSettings.forCommand(job.master(), "kindling-evaluate");
         Configuration hadoop = hadoopConfiguration(conf);
         ModelFile.Contents model = readModel(job.model(), hadoop);
@@ -193,7 +187,7 @@ public final class SparkTraining implements DistributedTraining {
             throw new KindlingException(job.data() + ": the class folders (" + String.join(", ", source.classNames())
                     + ") are not the classes the model was trained on (" + names + ")");
         }
-        Network net = ModelFile.toNetwork(job.model(), model, Backends.create(job.backend()));
+        Network net = ModelFile.toNetwork(job.model(), model, Backends.create(Backends.onDriver(job.backend())));
         boolean needsSpark = !(source instanceof HadoopIdxDirectory);
         SparkSession spark = needsSpark ? SparkSession.builder().config(conf).getOrCreate() : null;
         try {

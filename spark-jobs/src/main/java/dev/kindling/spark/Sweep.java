@@ -48,7 +48,7 @@ final class Sweep {
     private final SweepSpec spec;
     private final String data;
     private final String outLocation;
-    private final String master;
+    private final SparkConf conf;
     private final String requestedMode;
     private final Integer parallel;
     private final Integer partitions;
@@ -56,12 +56,12 @@ final class Sweep {
     private final boolean overwrite;
     private final PrintWriter out;
 
-    Sweep(SweepSpec spec, String data, String out, String master, String mode, Integer parallel, Integer partitions,
+    Sweep(SweepSpec spec, String data, String out, SparkConf conf, String mode, Integer parallel, Integer partitions,
           Integer limit, boolean overwrite, PrintWriter console) {
         this.spec = spec;
         this.data = data;
         this.outLocation = out;
-        this.master = master;
+        this.conf = conf;
         this.requestedMode = mode;
         this.parallel = parallel;
         this.partitions = partitions;
@@ -107,8 +107,6 @@ final class Sweep {
         }
         plan.put("trials", trials);
 
-        SparkConf conf = SparkSettings.configure(new SparkConf(true).setMaster(master)
-                .setIfMissing("spark.app.name", "kindling-sweep"));
         if (mode.equals(DISTRIBUTED) && parallel != null && parallel > 1) {
             conf.setIfMissing("spark.scheduler.mode", "FAIR");
         }
@@ -311,7 +309,7 @@ final class Sweep {
         public TrialRecord run(Planned p, String id, int rung, int epochs, String pool) {
             sc.setLocalProperty("spark.scheduler.pool", pool);
             TrainCommand.Plan plan = p.plan();
-            Network net = Network.build(plan.spec(), Backends.create(plan.backend()));
+            Network net = Network.build(plan.spec(), Backends.create(Backends.onDriver(plan.backend())));
             net.initialize(plan.train().seed());
             SparkTrainer.Settings settings = new SparkTrainer.Settings(plan.mode(), plan.localSteps(), 0, plan.backend());
             SparkTrainer trainer = new SparkTrainer(sc, net, plan.optimizer(), plan.train().withEpochs(epochs), settings,

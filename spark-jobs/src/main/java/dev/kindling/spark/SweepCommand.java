@@ -102,9 +102,8 @@ public final class SweepCommand implements Callable<Integer>, ModuleCommand {
         if (limit != null && limit < 2) {
             throw new UsageException("limit: " + limit + " must be >= 2 (training and validation examples)");
         }
-        String m = master != null ? master.trim() : System.getProperty("spark.master", Defaults.MASTER);
-        SparkTraining.checkMaster(m);
-        return new Sweep(sweep, data, out, m, mode, parallel, partitions, limit, overwrite,
+        return new Sweep(sweep, data, out, SparkSettings.forCommand(master, "kindling-sweep"), mode, parallel,
+                partitions, limit, overwrite,
                 spec.commandLine().getOut()).run();
     }
 }

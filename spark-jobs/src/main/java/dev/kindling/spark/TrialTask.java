@@ -50,7 +50,7 @@ final class TrialTask implements Function<String, String> {
         JsonNode in = Json.JSON.readTree(input);
         JobConfig config = Json.JSON.treeToValue(in.get("config"), JobConfig.class);
         TrainCommand.Plan plan = TrainCommand.Plan.of(config);
-        Network net = Network.build(plan.spec(), Backends.create(plan.backend()));
+        Network net = Network.build(plan.spec(), Backends.create(plan.backend(), TaskGpu.assigned()));
         net.initialize(plan.train().seed());
         Dataset[] d = data.value();
         Dataset train = SparkTraining.fit(d[0], plan.spec(), net.outputCount());

@@ -6,6 +6,7 @@ import dev.kindling.data.Dataset;
 import dev.kindling.io.Json;
 import dev.kindling.nn.Network;
 import dev.kindling.nn.NetworkSpec;
+import java.util.OptionalInt;
 
 /**
  * What an executor thread keeps between rounds: the network built from the job's description
@@ -27,12 +28,16 @@ final class Worker {
         this.net = net;
     }
 
-    /** This thread's worker for the network {@code specJson} on {@code backend}. */
+    /**
+     * This thread's worker for the network {@code specJson} on {@code backend}, and on the GPU
+     * Spark gave the running task, if any (a thread's tasks may be given different GPUs).
+     */
     static Worker get(String specJson, String backend) {
-        String key = backend + '\n' + specJson;
+        OptionalInt gpu = TaskGpu.assigned();
+        String key = backend + '\n' + gpu + '\n' + specJson;
         Worker w = CURRENT.get();
         if (w == null || !w.key.equals(key)) {
-            w = new Worker(key, Network.build(parse(specJson), Backends.create(backend)));
+            w = new Worker(key, Network.build(parse(specJson), Backends.create(backend, gpu)));
             CURRENT.set(w);
         }
         return w;

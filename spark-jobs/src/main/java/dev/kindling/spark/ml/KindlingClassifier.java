@@ -94,7 +94,7 @@ public final class KindlingClassifier
         localSteps = new IntParam(this, "localSteps", "steps per round in local mode", ParamValidators.gt(0));
         numPartitions = new IntParam(this, "numPartitions", "training shards (0: Spark's default parallelism)",
                 ParamValidators.gtEq(0));
-        backend = new Param<>(this, "backend", "kernels on the executors: auto, blas, java or loop");
+        backend = new Param<>(this, "backend", "kernels on the executors: auto, cuda, blas, java or loop");
         setDefault(init, Defaults.INIT);
         setDefault(dropout, 0.0);
         setDefault(optimizer, Defaults.OPTIMIZER);
@@ -304,7 +304,7 @@ public final class KindlingClassifier
         TrainConfig config = trainConfig();
         OptimizerConfig optimizerConfig = OptimizerConfig.of(value(optimizer));
         SparkTrainer.Settings settings = new SparkTrainer.Settings(value(mode), value(localSteps), 0, value(backend));
-        Network net = Network.build(spec, Backends.create(value(backend)));
+        Network net = Network.build(spec, Backends.create(Backends.onDriver(value(backend))));
         net.initialize(config.seed());
 
         Dataset rows = FeatureRows.read(dataset, getFeaturesCol(), getLabelCol(), spec.input(), "DataFrame");
