@@ -292,12 +292,14 @@ public final class CudaBackend implements Backend {
             }
         }
 
+        // Device addresses are computed here, with position 0, rather than left to a position:
+        // how a position counts where a parameter is declared void* is not the same everywhere.
         FloatPointer parametersAt(long offset) {
-            return new FloatPointer(params).position(offset);
+            return params.getPointer(offset);
         }
 
         FloatPointer workspaceAt(long offset) {
-            return new FloatPointer(workspace).position(offset);
+            return workspace.getPointer(offset);
         }
 
         private static FloatPointer deviceAlloc(FloatPointer old, long oldCapacity, long floats) {

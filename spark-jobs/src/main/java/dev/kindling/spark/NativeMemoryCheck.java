@@ -51,7 +51,7 @@ final class NativeMemoryCheck {
         }
         int cores = conf.getInt("spark.executor.cores", 1);
         int share = (int) Math.min(batch, (batch + (long) partitions - 1) / partitions);
-        long perTask = measure(spec, Math.max(1, share), backend);
+        long perTask = measure(spec, Math.max(1, share), backend, conf.contains("spark.task.resource.gpu.amount"));
         long need = JVM_RESERVE + cores * perTask;
         long overhead = overheadBytes(conf);
         if (need > overhead) {
@@ -69,9 +69,16 @@ final class NativeMemoryCheck {
         }
     }
 
-    /** Native bytes one task's network needs: its backend's buffers after a step, plus OpenBLAS's. */
-    static long measure(NetworkSpec spec, int batch, String backend) {
-        Backend b = Backends.create(backend);
+    /**
+     * Native bytes one task's network needs: its backend's buffers after a step, plus OpenBLAS's.
+     * A task on the CUDA backend ({@code cuda}, or {@code auto} where tasks are given GPUs) holds
+     * pinned host memory for the transfers instead: the larger of the parameter vector and the
+     * largest operand, measured here on the CPU backend, whose buffers hold the operands.
+     */
+    static long measure(NetworkSpec spec, int batch, String backend, boolean tasksGetGpus) {
+        String name = Backends.checkName(backend);
+        boolean cuda = name.equals("cuda") || name.equals("auto") && tasksGetGpus;
+        Backend b = Backends.create(cuda ? "blas" : backend);
         Network net = Network.build(spec, b);
         net.initialize(1);
         int features = net.inputShape().size();
@@ -82,6 +89,9 @@ final class NativeMemoryCheck {
         }
         net.gradient(x, t, batch, 1f / batch, new SplittableRandom(1));
         long scratch = b.nativeBytes();
+        if (cuda) {
+            return Math.max((long) Float.BYTES * net.parameters().length, scratch);
+        }
         return scratch == 0 ? 0 : scratch + OPENBLAS_BUFFER;
     }
 

@@ -30,12 +30,23 @@ class NativeMemoryCheckTest {
     @Test
     void theBuffersGrowWithTheModelAndTheBatch() {
         org.junit.jupiter.api.Assumptions.assumeTrue(BlasBackend.isAvailable());
-        long small = NativeMemoryCheck.measure(NetworkSpec.mlp("784-100-10", "he", 0), 100, "blas");
-        long big = NativeMemoryCheck.measure(BIG, 100, "blas");
-        long bigBatch = NativeMemoryCheck.measure(BIG, 1000, "blas");
+        long small = NativeMemoryCheck.measure(NetworkSpec.mlp("784-100-10", "he", 0), 100, "blas", false);
+        long big = NativeMemoryCheck.measure(BIG, 100, "blas", false);
+        long bigBatch = NativeMemoryCheck.measure(BIG, 1000, "blas", false);
         assertTrue(big - NativeMemoryCheck.OPENBLAS_BUFFER >= 4L * 784 * 8000, "the weights pass through: " + big);
         assertTrue(small < big && big < bigBatch, small + " < " + big + " < " + bigBatch);
-        assertEquals(0, NativeMemoryCheck.measure(BIG, 100, "java"), "the pure-Java backend holds nothing native");
+        assertEquals(0, NativeMemoryCheck.measure(BIG, 100, "java", false), "the pure-Java backend holds nothing native");
+    }
+
+    @Test
+    void aGpuTaskHoldsPinnedMemoryForTheParameterVector() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(BlasBackend.isAvailable());
+        // measured on the driver, which needs no GPU for it
+        long params = 4L * (784 * 8000 + 8000 + 8000 * 10 + 10);
+        long cuda = NativeMemoryCheck.measure(BIG, 100, "cuda", false);
+        assertTrue(cuda >= params, cuda + " >= " + params);
+        assertEquals(cuda, NativeMemoryCheck.measure(BIG, 100, "auto", true), "auto where tasks are given GPUs");
+        assertTrue(NativeMemoryCheck.measure(BIG, 100, "auto", false) != cuda, "auto without GPUs stays on the CPU");
     }
 
     @Test
