@@ -129,12 +129,8 @@ public final class CudaBackend implements Backend {
                      float alpha, float[] a, int aOff, int lda,
                      float[] b, int bOff, int ldb,
                      float beta, float[] c, int cOff, int ldc) {
-        GemmArgs.check(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-        if (m == 0 || n == 0) {
-            return;
-        }
-        if (k == 0 || alpha == 0f) {
-            GemmArgs.scale(beta, m, n, c, cOff, ldc);
+        if (GemmArgs.checkedAndTrivial(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
+                beta, c, cOff, ldc)) {
             return;
         }
         check(cudart.cudaSetDevice(device), "cudaSetDevice(" + device + ")");
@@ -271,7 +267,8 @@ public final class CudaBackend implements Backend {
                     cudart.cudaFreeHost(staging);
                 }
                 Pointer p = new Pointer((Pointer) null);
-                check(cudart.cudaMallocHost(p, grown * Float.BYTES), "cudaMallocHost(" + grown * Float.BYTES + " bytes)");
+                check(cudart.cudaMallocHost(p, grown * Float.BYTES),
+                        "cudaMallocHost(" + grown * Float.BYTES + " bytes)");
                 staging = new FloatPointer(p).capacity(grown).limit(grown);
                 stagingCapacity = grown;
             }

@@ -20,6 +20,24 @@ final class GemmArgs {
         checkMatrix("C", c, cOff, ldc, m, n);
     }
 
+    /**
+     * Checks the views as {@link #check} does, then does the cases with nothing to multiply: an
+     * empty C, and k = 0 or alpha = 0, where C = beta·C. True when that was all there was to do.
+     */
+    static boolean checkedAndTrivial(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                     float beta, float[] c, int cOff, int ldc) {
+        check(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        if (m == 0 || n == 0) {
+            return true;
+        }
+        if (k == 0 || alpha == 0f) {
+            scale(beta, m, n, c, cOff, ldc);
+            return true;
+        }
+        return false;
+    }
+
     private static void checkMatrix(String name, float[] x, int off, int ld, int rows, int cols) {
         if (ld < Math.max(1, cols)) {
             throw new IllegalArgumentException("gemm: leading dimension of " + name + " is " + ld

@@ -29,6 +29,8 @@ import org.apache.hadoop.fs.Path;
 public final class ModelRegistry {
     static final String CURRENT = "CURRENT";
     static final String LOCK = "LOCK";
+    /** The marker of a stale lock's takeover, named after the stale lock's modification time. */
+    static final String TAKEOVER = ".LOCK.takeover-";
     /** A promotion's new pointer, written in full before it is renamed to CURRENT. */
     static final String PENDING = ".CURRENT.pending-";
 
@@ -117,27 +119,32 @@ public final class ModelRegistry {
 
     /**
      * Takes the registry's lock: creates {@code LOCK} only if absent, holding {@code holder} and
-     * the time. A lock older than {@code staleAfterMillis} (its holder died) is removed and taken.
+     * the time. A lock older than {@code staleAfterMillis} (its holder died) is taken over by one
+     * run alone: the runs that find the same stale lock race to create a takeover marker named
+     * after that lock's time, and only the one that creates it removes the lock and takes it.
+     * (Removing the stale lock directly would let a second run remove the first's new lock.)
      *
-     * @return false when another live holder has it
+     * @return false when another live holder has it, or another run is taking it over
      */
     public boolean tryLock(String holder, long staleAfterMillis) throws IOException {
         Path lock = new Path(root, LOCK);
         for (int attempt = 0; attempt < 2; attempt++) {
             if (createExclusive(lock, holder + "\n" + Instant.now() + "\n")) {
                 return true;
-            } else {
-                long age;
-                try {
-                    age = System.currentTimeMillis() - fs.getFileStatus(lock).getModificationTime();
-                } catch (java.io.FileNotFoundException released) {
-                    continue;
-                }
-                if (age <= staleAfterMillis) {
-                    return false;
-                }
-                fs.delete(lock, false);
             }
+            long modified;
+            try {
+                modified = fs.getFileStatus(lock).getModificationTime();
+            } catch (java.io.FileNotFoundException released) {
+                continue;
+            }
+            if (System.currentTimeMillis() - modified <= staleAfterMillis) {
+                return false;
+            }
+            if (!createExclusive(new Path(root, TAKEOVER + modified), holder + "\n" + Instant.now() + "\n")) {
+                return false; // another run won this stale lock
+            }
+            fs.delete(lock, false);
         }
         return false;
     }

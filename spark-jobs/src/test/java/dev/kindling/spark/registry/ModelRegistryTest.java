@@ -104,4 +104,43 @@ class ModelRegistryTest {
         var e = org.junit.jupiter.api.Assertions.assertThrows(dev.kindling.KindlingException.class, r::current);
         assertTrue(e.getMessage().contains("CURRENT") && e.getMessage().contains("'latest'"), e.getMessage());
     }
+
+    @Test
+    void runsThatFindTheSameStaleLockTakeItOverOneAtATime() throws Exception {
+        for (int round = 0; round < 5; round++) {
+            ModelRegistry r = registry();
+            assertTrue(r.tryLock("dead-run", 60_000));
+            // the holder died an hour ago
+            java.io.File lock = dir.resolve("registry/LOCK").toFile();
+            assertTrue(lock.setLastModified(System.currentTimeMillis() - 3_600_000L));
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<Future<Boolean>> tries = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                String holder = "run-" + i;
+                tries.add(pool.submit(() -> {
+                    go.await();
+                    return r.tryLock(holder, 60_000);
+                }));
+            }
+            go.countDown();
+            int won = 0;
+            for (Future<Boolean> f : tries) {
+                won += f.get() ? 1 : 0;
+            }
+            pool.shutdown();
+            assertEquals(1, won, "round " + round + ": exactly one run holds the lock");
+            assertTrue(Files.readString(dir.resolve("registry/LOCK")).startsWith("run-"));
+            r.unlock();
+            try (var all = Files.list(dir)) {
+                for (java.nio.file.Path p : all.toList()) {
+                    try (var inside = Files.walk(p)) {
+                        for (java.nio.file.Path q : inside.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                            Files.delete(q);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
