@@ -62,7 +62,7 @@ public final class CudaBackend implements Backend {
             // missing CUDA libraries, no driver, another platform: the caller runs on the CPU,
             // and the reason tells the user why
             reason = t instanceof UnsatisfiedLinkError
-                    ? "the CUDA libraries did not load (" + withoutSearchPath(t.getMessage()) + "; a CUDA 13 driver, "
+                    ? "the CUDA libraries did not load (" + linkFailure(t) + "; a CUDA 13 driver, "
                     + "and libcudart.so.13 and libcublas.so.13 on the library path, are needed)"
                     : t.getClass().getName() + ": " + t.getMessage();
         }
@@ -208,11 +208,24 @@ public final class CudaBackend implements Backend {
         }
     }
 
-    /** JavaCPP's "no jnicudart in java.library.path: DIR:DIR:...", without the machine's directories. */
-    private static String withoutSearchPath(String message) {
+    /**
+     * What the dynamic loader said: JavaCPP reports "no jnicudart in java.library.path: DIRS"
+     * and keeps the loader's own error ("…/libjnicudart.so: libcuda.so.1: cannot open shared
+     * object file") as the cause; this keeps the library that was missing, not the directories.
+     */
+    static String linkFailure(Throwable t) {
+        Throwable deepest = t;
+        while (deepest.getCause() != null) {
+            deepest = deepest.getCause();
+        }
+        String message = String.valueOf(deepest.getMessage());
+        int so = message.indexOf(".so: ");
+        if (deepest != t && so >= 0) {
+            return message.substring(so + ".so: ".length());
+        }
         String marker = " in java.library.path";
-        int at = message == null ? -1 : message.indexOf(marker);
-        return at < 0 ? String.valueOf(message) : message.substring(0, at + marker.length());
+        int at = message.indexOf(marker);
+        return at < 0 ? message : message.substring(0, at + marker.length());
     }
 
     private static String version(int v) {

@@ -96,6 +96,16 @@ class BackendsTest {
     }
 
     @Test
+    void aFailedCudaLoadNamesTheMissingLibraryNotTheSearchPath() {
+        UnsatisfiedLinkError top = new UnsatisfiedLinkError("no jnicudart in java.library.path: /usr/lib:/lib");
+        assertEquals("no jnicudart in java.library.path", CudaBackend.linkFailure(top));
+        top.initCause(new UnsatisfiedLinkError("/home/u/.javacpp/cache/cuda.jar/org/bytedeco/cuda/linux-x86_64/"
+                + "libjnicudart.so: libcuda.so.1: cannot open shared object file: No such file or directory"));
+        assertEquals("libcuda.so.1: cannot open shared object file: No such file or directory",
+                CudaBackend.linkFailure(top));
+    }
+
+    @Test
     void autoGivenAGpuTakesTheCpuWhereCudaDoesNotLoadAndSaysSo() {
         assumeFalse(CudaBackend.isAvailable(), "this machine has a CUDA GPU");
         OptionalInt gpu = OptionalInt.of(0);
