@@ -13,17 +13,18 @@ import java.util.List;
 /**
  * docs/errors.md, the table of bad input and the message each case gives: every tested case must
  * have a row (its id, then the exit code), and each run writes the message it saw to
- * target/errors-observed/ID.md, a row to copy into the table when a message changes.
+ * target/errors-observed/ID.md, a row to copy into the table when a message changes. Shared
+ * with spark-jobs' tests through core's test jar.
  */
-final class ErrorsDoc {
-    static final Path DOC = Path.of("..", "docs", "errors.md");
+public final class ErrorsDoc {
+    public static final Path DOC = Path.of("..", "docs", "errors.md");
     private static final Path OBSERVED = Path.of("target", "errors-observed");
 
     private ErrorsDoc() {
     }
 
     /** Writes the row of a case as it ran, with its temporary directory left out of paths. */
-    static void record(String id, int code, String[] args, String message, Path... temporary) throws IOException {
+    public static void record(String id, int code, String[] args, String message, Path... temporary) throws IOException {
         String command = "kindling " + String.join(" ", args);
         String text = message.replaceFirst("^kindling: ", "");
         for (Path t : temporary) {
@@ -36,7 +37,7 @@ final class ErrorsDoc {
     }
 
     /** Each id has one row in docs/errors.md, whose third cell is its exit code. */
-    static void assertListed(List<String> ids, List<Integer> codes) throws IOException {
+    public static void assertListed(List<String> ids, List<Integer> codes) throws IOException {
         assertTrue(Files.exists(DOC), DOC.toAbsolutePath() + " is missing");
         assertEquals(ids.size(), new HashSet<>(ids).size(), "case ids are unique: " + ids);
         List<String> rows = Files.readAllLines(DOC);

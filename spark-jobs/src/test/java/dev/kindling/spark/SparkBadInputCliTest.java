@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kindling.backend.Backends;
+import dev.kindling.cli.ErrorsDoc;
 import dev.kindling.cli.Main;
 import dev.kindling.data.Dataset;
 import dev.kindling.io.ModelFile;
