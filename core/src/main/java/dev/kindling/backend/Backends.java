@@ -83,11 +83,7 @@ public final class Backends {
 
     /** As {@link #resolve(String)}, on a thread that was given GPU {@code gpu} or none. */
     public static String resolve(String name, OptionalInt gpu) {
-        String key = normalise(name);
-        if (key == null) {
-            throw new KindlingException("backend: missing value " + EXPECTED);
-        }
-        switch (key) {
+        switch (checkName(name)) {
             case "auto":
                 if (gpu.isPresent() && CudaBackend.isAvailable()) {
                     return "cuda";
@@ -107,10 +103,8 @@ public final class Backends {
                 return "blas";
             case "java":
                 return javaBackend();
-            case "loop":
-                return "loop";
             default:
-                throw new KindlingException("backend: unknown value \"" + name + "\" " + EXPECTED);
+                return "loop";
         }
     }
 
