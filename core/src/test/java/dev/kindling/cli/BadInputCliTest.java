@@ -4,18 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kindling.data.IdxBytes;
 import dev.kindling.data.IdxDirectory;
 import dev.kindling.data.IdxFile;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,7 +86,7 @@ class BadInputCliTest {
                     Path f = d.resolve(IdxDirectory.TRAIN_IMAGES + ".gz");
                     byte[] b = gunzip(f);
                     b[2] = 0x0D; // the float type: an IDX file, but not one of pixels
-                    Files.write(f, gzip(b));
+                    Files.write(f, IdxBytes.gzip(b));
                     return run(train(d, t), f.toString(), "0x00000D03");
                 }),
                 usage("idx-empty-file", Main.EXIT_FAILED, t -> {
@@ -366,16 +364,6 @@ class BadInputCliTest {
             IdxFile.labels(labels).write(dir.resolve(prefix + "-labels-idx1-ubyte.gz"));
         }
         return dir;
-    }
-
-    static byte[] gzip(byte[] data) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (GZIPOutputStream z = new GZIPOutputStream(out)) {
-            z.write(data);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
     }
 
     static byte[] gunzip(Path file) throws IOException {

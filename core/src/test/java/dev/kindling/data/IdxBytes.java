@@ -10,7 +10,7 @@ import java.util.Arrays;
 import java.util.zip.GZIPOutputStream;
 
 /** Hand-made IDX and gzip bytes, so tests do not depend on the writer they check. */
-final class IdxBytes {
+public final class IdxBytes {
     private IdxBytes() {
     }
 
@@ -46,7 +46,7 @@ final class IdxBytes {
         return data;
     }
 
-    static byte[] gzip(byte[] data) {
+    public static byte[] gzip(byte[] data) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream z = new GZIPOutputStream(out)) {
             z.write(data);
