@@ -65,7 +65,7 @@ public final class MemoryProbe extends SparkListener {
         return used / (1 << 20);
     }
 
-    static int broadcastBlocks() {
+    public static int broadcastBlocks() {
         return SparkEnv.get().blockManager().master().getMatchingBlockIds(new IsBroadcast(), true).size();
     }
 

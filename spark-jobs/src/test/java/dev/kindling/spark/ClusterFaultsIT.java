@@ -1,5 +1,7 @@
 package dev.kindling.spark;
 
+import dev.kindling.spark.train.Checkpoint;
+
 import static dev.kindling.spark.TestCluster.RUNNING;
 import static dev.kindling.spark.TestCluster.SCRIPT;
 import static dev.kindling.spark.TestCluster.destroyTree;
@@ -32,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * killed mid-training, and the driver killed mid-run then rerun with {@code --resume}. In sync
  * mode both end with exactly the parameters of an uninterrupted run on the same cluster.
  */
-class ClusterFaultsIT {
+public class ClusterFaultsIT {
     /** 3,000 examples in batches of 100 over 4 epochs: 120 rounds, long enough to interrupt. */
     static final List<String> TRAIN = List.of("--epochs", "4", "--limit", "3000", "--partitions", "2",
             "--arch", "784-16-10", "--seed", "11", "--mode", "sync", "--checkpoint-every", "10");

@@ -10,7 +10,7 @@ import org.apache.hadoop.fs.Path;
  * {@code fs.file.impl} (with the cache off) in a test's Hadoop configuration.
  */
 public class CrashingFileSystem extends LocalFileSystem {
-    static volatile String crashOnRenameTo;
+    public static volatile String crashOnRenameTo;
 
     @Override
     public boolean rename(Path src, Path dst) throws IOException {

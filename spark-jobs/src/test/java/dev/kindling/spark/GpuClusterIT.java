@@ -1,5 +1,7 @@
 package dev.kindling.spark;
 
+import dev.kindling.spark.runtime.GpuResourcesTest;
+
 import static dev.kindling.spark.TestCluster.RUNNING;
 import static dev.kindling.spark.TestCluster.SCRIPT;
 import static dev.kindling.spark.TestCluster.destroyTree;
@@ -24,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * for one per executor and per task, every task is given device 0, and {@code --backend auto}
  * says in the executor's log what it took: CUDA where it loads, here the CPU, naming why.
  */
-class GpuClusterIT {
+public class GpuClusterIT {
 
     @TempDir
     Path tmp;

@@ -1,5 +1,9 @@
 package dev.kindling.spark;
 
+import dev.kindling.spark.data.DataSource;
+import dev.kindling.spark.data.DataSources;
+import dev.kindling.spark.io.HadoopFiles;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,7 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The IDX files read from, and a run written to, hdfs:// on an in-process HDFS (MiniDFSCluster). */
-class HdfsTest {
+public class HdfsTest {
     static MiniDFSCluster cluster;
     static FileSystem fs;
     static String data;

@@ -45,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The Spark ML estimator on local[2] with real Fashion-MNIST written to Parquet on a Hadoop
  * path: in a Pipeline, under CrossValidator, and saved and loaded with ML persistence.
  */
-class KindlingClassifierTest {
+public class KindlingClassifierTest {
     @TempDir
     static Path tmp;
 

@@ -1,5 +1,8 @@
 package dev.kindling.spark;
 
+import dev.kindling.spark.train.ParameterBlock;
+import dev.kindling.spark.train.PartialSum;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import scala.reflect.ClassTag$;
 
 /** Every test's Spark runs Kryo with registration required, and what travels is registered. */
-class KryoSettingsTest {
+public class KryoSettingsTest {
 
     @Test
     void theTestSparkRequiresRegistrationWithOurRegistrator() {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * 17, which the launchers and the test JVMs read: it is Spark's own launcher list, and it reaches
  * the JVMs that run Spark.
  */
-class ModuleOpensTest {
+public class ModuleOpensTest {
     static final Path FILE = Path.of("conf", "spark-module-opens.args");
 
     /** The options of a java @argfile: every line that is neither blank nor a comment. */

@@ -1,5 +1,7 @@
 package dev.kindling.spark;
 
+import dev.kindling.spark.data.ParquetSourceTest;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,7 +49,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * message naming file, field and value, and that the output directory is as it was. Each case's id
  * is a row of docs/errors.md.
  */
-class SparkBadInputCliTest {
+public class SparkBadInputCliTest {
     @TempDir
     static Path shared;
     static MiniDFSCluster hdfs;

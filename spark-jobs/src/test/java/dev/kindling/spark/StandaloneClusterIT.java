@@ -1,5 +1,7 @@
 package dev.kindling.spark;
 
+import dev.kindling.spark.train.TrainCliTest;
+
 import static dev.kindling.spark.TestCluster.RUNNING;
 import static dev.kindling.spark.TestCluster.SCRIPT;
 import static dev.kindling.spark.TestCluster.count;
@@ -30,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * SparkSubmit in another JVM, and the cluster is torn down afterwards, also when the test fails
  * or the test JVM is stopped. Runs in {@code mvn verify} (failsafe), after the jars are packaged.
  */
-class StandaloneClusterIT {
+public class StandaloneClusterIT {
     static final double ACCURACY_FLOOR = 0.65;
 
     @TempDir

@@ -15,21 +15,21 @@ import java.util.stream.Stream;
  * Runs {@code scripts/cluster} for the end-to-end tests: its commands with a time limit, the
  * cluster's process ids, and a teardown that leaves nothing running.
  */
-final class TestCluster {
-    static final Path ROOT = Path.of(System.getProperty("kindling.root", "..")).toAbsolutePath().normalize();
-    static final Path SCRIPT = ROOT.resolve("scripts").resolve("cluster");
-    static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+public final class TestCluster {
+    public static final Path ROOT = Path.of(System.getProperty("kindling.root", "..")).toAbsolutePath().normalize();
+    public static final Path SCRIPT = ROOT.resolve("scripts").resolve("cluster");
+    public static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     /** The commands running now: a stopped test JVM ends them too (the submitted driver above all). */
-    static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+    public static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
 
     private TestCluster() {
     }
 
-    record Run(int code, String output) {
+    public record Run(int code, String output) {
     }
 
     /** Runs a command with its output in {@code log}; kills its process tree after {@code seconds}. */
-    static Run run(Path log, long seconds, String... command) throws IOException, InterruptedException {
+    public static Run run(Path log, long seconds, String... command) throws IOException, InterruptedException {
         Process p = spawn(log, command);
         try {
             if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
@@ -45,7 +45,7 @@ final class TestCluster {
     }
 
     /** Starts a command with its output in {@code log}, without waiting; it is in {@link #RUNNING} until ended. */
-    static Process spawn(Path log, String... command) throws IOException {
+    public static Process spawn(Path log, String... command) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("JAVA", JAVA);
         pb.environment().put("KINDLING_JAVA_OPTS", "-Xmx2g");
@@ -55,7 +55,7 @@ final class TestCluster {
     }
 
     /** The process ids of the cluster's daemons, from the pid files {@code start} writes. */
-    static List<Long> pids(Path dir) {
+    public static List<Long> pids(Path dir) {
         List<Long> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".pid")).sorted().toList()) {
@@ -71,7 +71,7 @@ final class TestCluster {
      * Stops the cluster with the script, then kills whatever of it still runs: each daemon
      * recorded in a pid file (if it is still a Spark daemon) and its descendants, the executors.
      */
-    static void stop(Path dir) {
+    public static void stop(Path dir) {
         List<Long> daemons = pids(dir);
         try {
             run(dir.resolveSibling("stop.log"), 60, SCRIPT.toString(), "stop", "--dir", dir.toString());
@@ -86,18 +86,18 @@ final class TestCluster {
         }
     }
 
-    static void destroyTree(ProcessHandle root) {
+    public static void destroyTree(ProcessHandle root) {
         root.descendants().forEach(ProcessHandle::destroyForcibly);
         root.destroyForcibly();
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }
 
-    static int count(String text, String part) {
+    public static int count(String text, String part) {
         int n = 0;
         for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
             n++;

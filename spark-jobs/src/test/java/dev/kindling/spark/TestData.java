@@ -19,7 +19,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /** Writes test data in the formats the sources read: Parquet through Spark, image folders as PNG files. */
-final class TestData {
+public final class TestData {
     private TestData() {
     }
 
@@ -28,11 +28,11 @@ final class TestData {
      * {@code imageType}: "binary", or the element type of an array ("int", "byte", "short", "float"),
      * at most {@code rowsPerFile} rows a file. The files' names sort in the examples' order.
      */
-    static void writeParquet(SparkSession spark, Dataset d, Path dir, String imageType, int rowsPerFile) {
+    public static void writeParquet(SparkSession spark, Dataset d, Path dir, String imageType, int rowsPerFile) {
         writeParquet(spark, d, dir, imageType, rowsPerFile, Metadata.empty());
     }
 
-    static void writeParquet(SparkSession spark, Dataset d, Path dir, String imageType, int rowsPerFile,
+    public static void writeParquet(SparkSession spark, Dataset d, Path dir, String imageType, int rowsPerFile,
                              Metadata meta) {
         int f = d.featureCount();
         byte[] pixels = d.pixels();
@@ -49,14 +49,14 @@ final class TestData {
     }
 
     /** Fashion-MNIST's class names by label. */
-    static final List<String> FASHION_CLASSES = List.of("t-shirt", "trouser", "pullover", "dress", "coat", "sandal",
+    public static final List<String> FASHION_CLASSES = List.of("t-shirt", "trouser", "pullover", "dress", "coat", "sandal",
             "shirt", "sneaker", "bag", "ankle-boot");
 
     /**
      * Writes {@code d}'s images (one channel) as grey PNG files {@code dir/CLASS/NNNNN.png}, CLASS the
      * label's name in {@code classes}, NNNNN the example's index.
      */
-    static void writePngFolders(Dataset d, Path dir, List<String> classes) throws IOException {
+    public static void writePngFolders(Dataset d, Path dir, List<String> classes) throws IOException {
         for (int i = 0; i < d.size(); i++) {
             BufferedImage image = new BufferedImage(d.width(), d.height(), BufferedImage.TYPE_BYTE_GRAY);
             WritableRaster raster = image.getRaster();
@@ -70,14 +70,14 @@ final class TestData {
         }
     }
 
-    static void writePng(BufferedImage image, Path file) throws IOException {
+    public static void writePng(BufferedImage image, Path file) throws IOException {
         Files.createDirectories(file.getParent());
         if (!ImageIO.write(image, "png", file.toFile())) {
             throw new IOException("no PNG writer");
         }
     }
 
-    static DataType imageType(String name) {
+    public static DataType imageType(String name) {
         return switch (name) {
             case "binary" -> DataTypes.BinaryType;
             case "int" -> DataTypes.createArrayType(DataTypes.IntegerType, false);
@@ -88,7 +88,7 @@ final class TestData {
         };
     }
 
-    static Object image(byte[] pixels, int from, int length, String type) {
+    public static Object image(byte[] pixels, int from, int length, String type) {
         switch (type) {
             case "binary":
                 return java.util.Arrays.copyOfRange(pixels, from, from + length);

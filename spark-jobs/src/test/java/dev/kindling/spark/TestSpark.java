@@ -1,5 +1,7 @@
 package dev.kindling.spark;
 
+import dev.kindling.spark.runtime.SparkSettings;
+
 import dev.kindling.data.Dataset;
 import dev.kindling.data.IdxDirectory;
 import java.nio.file.Path;
@@ -12,8 +14,8 @@ import org.apache.spark.sql.SparkSession;
  * with registration required and our registrator), shared by every test class of the run since
  * a JVM holds one SparkContext at a time.
  */
-final class TestSpark {
-    static final String MASTER = "local[2]";
+public final class TestSpark {
+    public static final String MASTER = "local[2]";
     private static SparkSession session;
     private static Dataset train;
     private static Dataset test;
@@ -22,7 +24,7 @@ final class TestSpark {
     }
 
     /** The settings every test's Spark uses. */
-    static SparkConf conf() {
+    public static SparkConf conf() {
         return SparkSettings.configure(new SparkConf()
                 .setMaster(MASTER)
                 .setAppName("kindling-tests")
@@ -31,12 +33,12 @@ final class TestSpark {
                 .set("spark.driver.bindAddress", "127.0.0.1"));
     }
 
-    static synchronized JavaSparkContext context() {
+    public static synchronized JavaSparkContext context() {
         return JavaSparkContext.fromSparkContext(session().sparkContext());
     }
 
     /** The shared Spark as a SQL session (for the Parquet and image sources). */
-    static synchronized SparkSession session() {
+    public static synchronized SparkSession session() {
         if (session == null || session.sparkContext().isStopped()) { // a job run through the CLI stops it
             session = SparkSession.builder().config(conf()).getOrCreate();
             Runtime.getRuntime().addShutdownHook(new Thread(session::stop));
@@ -45,7 +47,7 @@ final class TestSpark {
     }
 
     /** Stops the shared context (for tests that run a job through the CLI, which starts its own). */
-    static synchronized void stop() {
+    public static synchronized void stop() {
         if (session != null) {
             session.stop();
             session = null;
@@ -53,19 +55,19 @@ final class TestSpark {
     }
 
     /** The real Fashion-MNIST, as scripts/fetch-data installs it. */
-    static Path fashionMnist() {
+    public static Path fashionMnist() {
         return IdxDirectory.findInstalled().orElseThrow(() -> new IllegalStateException(
                 "Fashion-MNIST is not installed: run scripts/fetch-data (tests need the real data set)"));
     }
 
-    static synchronized Dataset train(int n) {
+    public static synchronized Dataset train(int n) {
         if (train == null) {
             train = IdxDirectory.open(fashionMnist()).loadTrain();
         }
         return train.subset(0, n);
     }
 
-    static synchronized Dataset test(int n) {
+    public static synchronized Dataset test(int n) {
         if (test == null) {
             test = IdxDirectory.open(fashionMnist()).loadTest();
         }

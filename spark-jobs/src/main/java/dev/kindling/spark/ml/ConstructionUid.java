@@ -7,7 +7,7 @@ package dev.kindling.spark.ml;
  * unset. So the subclass constructor hands the uid in here, in the argument list of its
  * {@code this(...)} call, before the parents run, and {@code uid()} falls back to it.
  */
-final class ConstructionUid {
+public final class ConstructionUid {
     private static final ThreadLocal<String> PENDING = new ThreadLocal<>();
 
     private ConstructionUid() {

@@ -18,7 +18,7 @@ import org.apache.spark.sql.functions;
  * a whole number 0 to 255, exactly as the trainer's other sources hold them; the network sees
  * it divided by 255.
  */
-final class FeatureRows {
+public final class FeatureRows {
     /** The most labels a block may hold; the driver narrows to the network's outputs. */
     private static final int ANY_CLASS = Dataset.MAX_CLASSES;
 

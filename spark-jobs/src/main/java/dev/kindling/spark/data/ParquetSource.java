@@ -1,0 +1,335 @@
+package dev.kindling.spark.data;
+
+import dev.kindling.KindlingException;
+import dev.kindling.data.Dataset;
+import dev.kindling.data.IdxFile;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.BinaryType;
+import org.apache.spark.sql.types.ByteType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DoubleType;
+import org.apache.spark.sql.types.FloatType;
+import org.apache.spark.sql.types.IntegerType;
+import org.apache.spark.sql.types.LongType;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.ShortType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Parquet read with Spark SQL: a file or a directory of files (as Spark writes them) with an
+ * integer {@code label} column (class index 0 to 255) and an {@code image} column, either
+ * {@code binary} (raw uint8 pixels) or an array of byte, short, int, long, float or double
+ * (whole numbers 0 to 255; a byte is read as unsigned, i.e. its bits, so -1 is 255). Column names
+ * are the options {@code label-column} and {@code image-column}.
+ *
+ * <p>The image shape (channels, height, width) comes from the options {@code channels},
+ * {@code height}, {@code width}, else from the same keys in the image column's Spark metadata
+ * (saved in the Parquet schema by {@code df.write()}), else: one channel, and a square image
+ * when the length is a perfect square (784 values: 28 x 28). Several channels are interleaved
+ * per pixel ({@code layout=hwc}, the default, as image libraries and Spark's image source hold
+ * them) or one plane after another ({@code layout=chw}). {@code classes} (1 to 256) fixes the
+ * number of classes; by default it is the largest label plus one.
+ *
+ * <p>Executors decode their partitions into compact {@link ExampleBlock}s; the driver collects
+ * them in file and row order (so the order does not depend on the partitioning) and checks
+ * shapes and labels, naming the file, row, column and value of the first bad example.
+ */
+public final class ParquetSource extends SplitDataSource {
+    private final String labelColumn;
+    private final String imageColumn;
+    private final Integer height;
+    private final Integer width;
+    private final Integer channels;
+    private final Integer classes;
+    private final boolean planar;
+
+    private ParquetSource(FileSystem fs, Path location, DataOptions options) {
+        super(fs, location, options);
+        this.labelColumn = options.string("label-column", "label");
+        this.imageColumn = options.string("image-column", "image");
+        int most = IdxFile.MAX_LENGTH;
+        this.height = options.integer("height", 1, most);
+        this.width = options.integer("width", 1, most);
+        this.channels = options.integer("channels", 1, most);
+        this.planar = options.choice("layout", "hwc", "hwc", "chw").equals("chw");
+        this.classes = options.integer("classes", 1, Dataset.MAX_CLASSES);
+    }
+
+    static ParquetSource open(FileSystem fs, Path location, DataOptions options) {
+        return new ParquetSource(fs, location, options);
+    }
+
+    @Override
+    public String format() {
+        return "Parquet";
+    }
+
+    @Override
+    public Map<String, Object> record() {
+        Map<String, Object> r = super.record();
+        r.put("format", "parquet");
+        return r;
+    }
+
+    @Override
+    protected Dataset read(SparkSession spark, Path at) {
+        org.apache.spark.sql.Dataset<Row> df = spark.read().parquet(at.toString());
+        StructType schema = df.schema();
+        StructField label = field(schema, labelColumn, "label-column", at);
+        StructField image = field(schema, imageColumn, "image-column", at);
+        DataType labelType = label.dataType();
+        if (!(labelType instanceof ByteType || labelType instanceof ShortType || labelType instanceof IntegerType
+                || labelType instanceof LongType)) {
+            throw new KindlingException(String.format("%s: column %s has type %s; the label column holds class "
+                    + "indices, an integer type (tinyint, smallint, int or bigint)", at, labelColumn,
+                    labelType.simpleString()));
+        }
+        Decoder.Kind kind = kindOf(image.dataType(), at);
+        List<ExampleBlock> blocks = df.select(quoted(labelColumn), quoted(imageColumn),
+                        functions.col("_metadata.file_path"), functions.col("_metadata.row_index"))
+                .javaRDD()
+                .mapPartitions(new Decoder(labelColumn, imageColumn, kind))
+                .collect();
+        DecodedExamples examples = DecodedExamples.merge(blocks);
+        if (examples.size() == 0) {
+            throw new KindlingException(at + ": holds no rows");
+        }
+        int[] shape = shape(examples, image.metadata(), at);
+        int c = shape[0];
+        int h = shape[1];
+        int w = shape[2];
+        int features = c * h * w;
+        int n = examples.size();
+        byte[] pixels = new byte[Math.multiplyExact(n, features)];
+        byte[] labels = new byte[n];
+        int maxLabel = 0;
+        byte[] interleaved = c > 1 && !planar ? new byte[features] : null;
+        for (int i = 0; i < n; i++) {
+            if (examples.length(i) != features) {
+                throw new KindlingException(String.format("%s, row %d: column %s holds %d values, but the images "
+                        + "are %d x %d x %d (channels x height x width) = %d values%s", examples.file(i),
+                        examples.row(i), imageColumn, examples.length(i), c, h, w, features, shapeOrigin()));
+            }
+            int l = examples.label(i);
+            if (classes != null && l >= classes) {
+                throw new KindlingException(String.format("%s, row %d: label %d in column %s is out of range for "
+                        + "%d classes (0 to %d, data-option classes)", examples.file(i), examples.row(i), l,
+                        labelColumn, classes, classes - 1));
+            }
+            maxLabel = Math.max(maxLabel, l);
+            labels[i] = (byte) l;
+            if (interleaved == null) {
+                examples.copyPixels(i, pixels, i * features);
+            } else {
+                examples.copyPixels(i, interleaved, 0);
+                toPlanar(interleaved, c, h * w, pixels, i * features);
+            }
+        }
+        return new Dataset(at.toString(), c, h, w, classes != null ? classes : maxLabel + 1, pixels, labels);
+    }
+
+    /** Pixel-interleaved (h, w, c) to one plane per channel (c, h, w). */
+    static void toPlanar(byte[] hwc, int channels, int area, byte[] dst, int at) {
+        for (int p = 0; p < area; p++) {
+            for (int ch = 0; ch < channels; ch++) {
+                dst[at + ch * area + p] = hwc[p * channels + ch];
+            }
+        }
+    }
+
+    private String shapeOrigin() {
+        return height != null || width != null || channels != null ? " (data-options height, width, channels)" : "";
+    }
+
+    private static org.apache.spark.sql.Column quoted(String name) {
+        return functions.col("`" + name.replace("`", "``") + "`");
+    }
+
+    private static StructField field(StructType schema, String name, String option, Path at) {
+        for (StructField f : schema.fields()) {
+            if (f.name().equals(name)) {
+                return f;
+            }
+        }
+        throw new KindlingException(String.format("%s: no column \"%s\" (columns: %s); name another with "
+                + "data-option %s", at, name, String.join(", ", schema.fieldNames()), option));
+    }
+
+    private Decoder.Kind kindOf(DataType type, Path at) {
+        if (type instanceof BinaryType) {
+            return Decoder.Kind.BINARY;
+        }
+        if (type instanceof ArrayType array) {
+            DataType e = array.elementType();
+            if (e instanceof ByteType) {
+                return Decoder.Kind.BYTES;
+            }
+            if (e instanceof ShortType || e instanceof IntegerType || e instanceof LongType) {
+                return Decoder.Kind.INTEGERS;
+            }
+            if (e instanceof FloatType || e instanceof DoubleType) {
+                return Decoder.Kind.REALS;
+            }
+        }
+        throw new KindlingException(String.format("%s: column %s has type %s; the image column holds uint8 "
+                + "pixels as binary, or as an array of tinyint, smallint, int, bigint, float or double (0 to 255)",
+                at, imageColumn, type.simpleString()));
+    }
+
+    /** (channels, height, width) from the options, the column's metadata, or the first example's length. */
+    private int[] shape(DecodedExamples examples, Metadata meta, Path at) {
+        Integer c = pick("channels", channels, meta, at);
+        Integer h = pick("height", height, meta, at);
+        Integer w = pick("width", width, meta, at);
+        int ch = c == null ? 1 : c;
+        if (h != null && w != null) {
+            long features = (long) ch * h * w;
+            if (features > IdxFile.MAX_LENGTH) {
+                throw new KindlingException(String.format("%s: images of %d x %d x %d have more pixels than fit in "
+                        + "one array", at, ch, h, w));
+            }
+            return new int[] {ch, h, w};
+        }
+        int length = examples.length(0);
+        String where = examples.file(0) + ", row " + examples.row(0);
+        if (length == 0 || length % ch != 0) {
+            throw new KindlingException(String.format("%s: column %s holds %d values, which is no whole number of "
+                    + "%d-channel pixels", where, imageColumn, length, ch));
+        }
+        int area = length / ch;
+        if (h != null || w != null) {
+            int known = h != null ? h : w;
+            if (area % known != 0) {
+                throw new KindlingException(String.format("%s: column %s holds %d values, which is no %s of %d "
+                        + "with %d channel(s)", where, imageColumn, length, h != null ? "height" : "width", known, ch));
+            }
+            return h != null ? new int[] {ch, h, area / h} : new int[] {ch, area / w, w};
+        }
+        int side = (int) Math.round(Math.sqrt(area));
+        if (side * side != area) {
+            throw new KindlingException(String.format("%s: column %s holds %d values, which is not a square image "
+                    + "of %d channel(s); give the shape as data-options height and width (and channels), or as "
+                    + "those keys in the column's metadata", where, imageColumn, length, ch));
+        }
+        return new int[] {ch, side, side};
+    }
+
+    private Integer pick(String key, Integer option, Metadata meta, Path at) {
+        Integer recorded = null;
+        if (meta.contains(key)) {
+            long v;
+            try {
+                v = meta.getLong(key);
+            } catch (RuntimeException e) {
+                throw new KindlingException(String.format("%s: the metadata of column %s has %s = %s, which is not "
+                        + "a whole number", at, imageColumn, key, meta.json()));
+            }
+            if (v < 1 || v > IdxFile.MAX_LENGTH) {
+                throw new KindlingException(String.format("%s: the metadata of column %s has %s = %d, out of range",
+                        at, imageColumn, key, v));
+            }
+            recorded = (int) v;
+        }
+        if (option != null && recorded != null && !option.equals(recorded)) {
+            throw new KindlingException(String.format("%s: data-option %s %d disagrees with %s = %d in the metadata "
+                    + "of column %s", at, key, option, key, recorded, imageColumn));
+        }
+        return option != null ? option : recorded;
+    }
+
+    /** Decodes one partition's rows (label, image, file, row) into one {@link ExampleBlock}. */
+    static final class Decoder implements FlatMapFunction<Iterator<Row>, ExampleBlock> {
+        private static final long serialVersionUID = 1L;
+
+        enum Kind { BINARY, BYTES, INTEGERS, REALS }
+
+        private final String labelColumn;
+        private final String imageColumn;
+        private final Kind kind;
+
+        Decoder(String labelColumn, String imageColumn, Kind kind) {
+            this.labelColumn = labelColumn;
+            this.imageColumn = imageColumn;
+            this.kind = kind;
+        }
+
+        @Override
+        public Iterator<ExampleBlock> call(Iterator<Row> rows) {
+            ExampleBlock.Builder block = new ExampleBlock.Builder(false);
+            while (rows.hasNext()) {
+                Row r = rows.next();
+                String file = r.getString(2);
+                long row = r.getLong(3);
+                if (r.isNullAt(0)) {
+                    throw new KindlingException(String.format("%s, row %d: column %s is null", file, row, labelColumn));
+                }
+                long label = ((Number) r.get(0)).longValue();
+                if (label < 0 || label >= Dataset.MAX_CLASSES) {
+                    throw new KindlingException(String.format("%s, row %d: label %d in column %s is out of range "
+                            + "(class indices 0 to %d)", file, row, label, labelColumn, Dataset.MAX_CLASSES - 1));
+                }
+                if (r.isNullAt(1)) {
+                    throw new KindlingException(String.format("%s, row %d: column %s is null", file, row, imageColumn));
+                }
+                int length;
+                if (kind == Kind.BINARY) {
+                    byte[] bytes = (byte[]) r.get(1);
+                    length = bytes.length;
+                    int at = block.reserve(length); // before pixelBuffer(): it may grow the buffer
+                    System.arraycopy(bytes, 0, block.pixelBuffer(), at, length);
+                } else {
+                    List<Object> values = r.getList(1);
+                    length = values.size();
+                    int at = block.reserve(length);
+                    byte[] buffer = block.pixelBuffer();
+                    int k = 0;
+                    for (Object v : values) {
+                        buffer[at + k] = pixel(v, file, row, k);
+                        k++;
+                    }
+                }
+                block.add(file, row, (int) label, length, 0, 0, 0);
+            }
+            return List.of(block.build()).iterator();
+        }
+
+        private byte pixel(Object v, String file, long row, int k) {
+            if (v == null) {
+                throw new KindlingException(String.format("%s, row %d: element %d of column %s is null", file, row, k,
+                        imageColumn));
+            }
+            switch (kind) {
+                case BYTES:
+                    return (Byte) v;
+                case INTEGERS: {
+                    long x = ((Number) v).longValue();
+                    if (x < 0 || x > 255) {
+                        throw new KindlingException(String.format("%s, row %d: element %d of column %s is %d, out of "
+                                + "range for a pixel (0 to 255)", file, row, k, imageColumn, x));
+                    }
+                    return (byte) x;
+                }
+                default: {
+                    double x = ((Number) v).doubleValue();
+                    double whole = Math.rint(x);
+                    if (!(whole >= 0 && whole <= 255) || Math.abs(x - whole) > 1e-3) {
+                        throw new KindlingException(String.format("%s, row %d: element %d of column %s is %s, not a "
+                                + "pixel value (whole numbers 0 to 255; scale 0..1 data by 255)", file, row, k,
+                                imageColumn, v));
+                    }
+                    return (byte) (int) whole;
+                }
+            }
+        }
+    }
+}

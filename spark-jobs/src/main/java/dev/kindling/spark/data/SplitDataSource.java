@@ -1,0 +1,146 @@
+package dev.kindling.spark.data;
+
+import dev.kindling.spark.runtime.SparkErrors;
+
+import dev.kindling.KindlingException;
+import dev.kindling.cli.UsageException;
+import dev.kindling.data.Dataset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * A source read through Spark SQL whose location holds either {@code train} and {@code test}
+ * (read as they are) or one data set, of which a seeded random {@code test-fraction} (default
+ * 0.1, seed {@code split-seed}, default 1, independent of the training seed so that
+ * {@code evaluate} finds the same test set) is held out as the test set.
+ */
+public abstract class SplitDataSource implements DataSource {
+    static final double DEFAULT_TEST_FRACTION = 0.1;
+    static final long DEFAULT_SPLIT_SEED = 1;
+
+    protected final FileSystem fs;
+    protected final Path location;
+    protected final Path trainPath;
+    /** Null when the test set is split off the training location. */
+    protected final Path testPath;
+    protected final DataOptions options;
+    private final double testFraction;
+    private final long splitSeed;
+    private final List<String> notes = new ArrayList<>();
+    private Dataset[] split;
+    /** The file of each example read at a location, where the subclass knows them. */
+    private final Map<Path, List<String>> files = new java.util.HashMap<>();
+
+    protected SplitDataSource(FileSystem fs, Path location, DataOptions options) {
+        this.fs = fs;
+        this.location = location;
+        this.options = options;
+        Path[] paths = DataSources.trainAndTest(fs, location);
+        this.trainPath = paths[0];
+        this.testPath = paths[1];
+        if (testPath != null && (options.has("test-fraction") || options.has("split-seed"))) {
+            throw new UsageException("data-option test-fraction, split-seed: " + location + " has "
+                    + trainPath.getName() + " and " + testPath.getName() + "; a split applies to a location without them");
+        }
+        this.testFraction = options.fraction("test-fraction", DEFAULT_TEST_FRACTION);
+        this.splitSeed = options.longValue("split-seed", DEFAULT_SPLIT_SEED);
+    }
+
+    /** Reads the data at {@code at} (the training or the test location, or the one set). */
+    protected abstract Dataset read(SparkSession spark, Path at);
+
+    @Override
+    public Dataset train(SparkSession spark) {
+        return testPath != null ? readAll(spark, trainPath) : split(spark)[0];
+    }
+
+    @Override
+    public Dataset test(SparkSession spark) {
+        return testPath != null ? readAll(spark, testPath) : split(spark)[1];
+    }
+
+    private Dataset[] split(SparkSession spark) {
+        if (split == null) {
+            Dataset all = readAll(spark, trainPath);
+            int testSize = (int) Math.round(all.size() * testFraction);
+            if (testSize == 0 || testSize == all.size()) {
+                throw new KindlingException(String.format("%s: %d examples leave %s with a split of %s (data-option "
+                        + "test-fraction); use more data or another fraction, or give train/ and test/", location,
+                        all.size(), testSize == 0 ? "no test set" : "no training set", testFraction));
+            }
+            Dataset[] parts = all.split(all.size() - testSize, splitSeed);
+            notes.add(String.format("test set: %,d of the %,d examples (%s) held out at random (data-option "
+                    + "test-fraction %s, split-seed %d); the rest, %,d, train", testSize, all.size(), location,
+                    testFraction, splitSeed, parts[0].size()));
+            split = parts;
+        }
+        return split;
+    }
+
+    /** The data at {@code at} as a whole, unsplit, with Spark's errors turned into messages that name the file. */
+    Dataset readAll(SparkSession spark, Path at) {
+        if (spark == null) {
+            throw new IllegalStateException(format() + " data is read through Spark: a session is needed");
+        }
+        try {
+            return read(spark, at);
+        } catch (Exception e) { // Spark's checked exceptions are thrown undeclared
+            throw SparkErrors.explain(e, at, format());
+        }
+    }
+
+    /** Records the file of each example of {@code read(spark, at)}, in order. */
+    protected void files(Path at, List<String> exampleFiles) {
+        files.put(at, List.copyOf(exampleFiles));
+    }
+
+    @Override
+    public List<String> files(boolean test) {
+        List<String> all = files.get(test && testPath != null ? testPath : trainPath);
+        if (all == null) {
+            return List.of();
+        }
+        if (testPath != null) {
+            return all;
+        }
+        if (split == null) {
+            return List.of();
+        }
+        // the order Dataset.split took them in
+        int[] order = Dataset.permutation(all.size(), splitSeed);
+        int first = split[0].size();
+        int from = test ? first : 0;
+        int to = test ? order.length : first;
+        List<String> chosen = new ArrayList<>(to - from);
+        for (int k = from; k < to; k++) {
+            chosen.add(all.get(order[k]));
+        }
+        return chosen;
+    }
+
+    protected void note(String line) {
+        notes.add(line);
+    }
+
+    @Override
+    public List<String> notes() {
+        return List.copyOf(notes);
+    }
+
+    @Override
+    public Map<String, Object> record() {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("location", location.toString());
+        if (testPath == null) {
+            r.put("test_fraction", testFraction);
+            r.put("split_seed", splitSeed);
+        }
+        r.put("options", options.asMap());
+        return r;
+    }
+}

@@ -1,0 +1,53 @@
+package dev.kindling.spark.train;
+
+import dev.kindling.optim.LearningRateSchedule;
+import dev.kindling.optim.Optimizer;
+import dev.kindling.optim.Optimizers;
+import dev.kindling.optim.OptimizerConfig;
+import dev.kindling.optim.WeightDecay;
+import dev.kindling.io.Json;
+import dev.kindling.train.UpdateStep;
+import java.io.Serializable;
+
+/**
+ * What a task needs to take optimizer steps itself (local mode): the optimizer as its config
+ * JSON, the L2 decay, and the schedule's definition. Small, and rebuilt into an
+ * {@link UpdateStep} on the executor.
+ */
+public final class LocalStepSettings implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final String optimizerJson;
+    private final float weightDecay;
+    private final String schedule;
+    private final float learningRate;
+    private final long totalSteps;
+    /** Built once per task from the fields above, then reused for each of its local steps. */
+    private transient Optimizer optimizer;
+    private transient LearningRateSchedule rates;
+    private transient WeightDecay decay;
+
+    LocalStepSettings(OptimizerConfig optimizer, float weightDecay, String schedule, float learningRate, long totalSteps) {
+        this.optimizerJson = Json.line(optimizer);
+        this.weightDecay = weightDecay;
+        this.schedule = schedule;
+        this.learningRate = learningRate;
+        this.totalSteps = totalSteps;
+    }
+
+    /** An update step over {@code state} (used in place) that continues after {@code step} steps. */
+    UpdateStep updateStep(int[] weightRanges, float[] state, long step) {
+        if (optimizer == null) {
+            OptimizerConfig config;
+            try {
+                config = Json.JSON.readValue(optimizerJson, OptimizerConfig.class);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("a task received an unreadable optimizer config", e);
+            }
+            optimizer = Optimizers.create(config, weightRanges);
+            rates = LearningRateSchedule.parse(schedule, learningRate, totalSteps);
+            decay = new WeightDecay(weightDecay, weightRanges);
+        }
+        return new UpdateStep(optimizer, rates, decay, state, step);
+    }
+}

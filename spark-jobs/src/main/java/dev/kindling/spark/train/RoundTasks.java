@@ -1,0 +1,109 @@
+package dev.kindling.spark.train;
+
+import dev.kindling.data.Dataset;
+import dev.kindling.nn.Network;
+import dev.kindling.train.Evaluation;
+import dev.kindling.train.Trainer;
+import dev.kindling.train.UpdateStep;
+import java.util.SplittableRandom;
+
+/**
+ * What one task does with its shard in a round. Static, so the tasks that call these carry
+ * only their small arguments, never the driver's trainer.
+ *
+ * <p>A partial result may hold this thread's own network arrays rather than copies (a 4 MB copy
+ * per task at a million parameters): Spark serializes a task's result in the task's thread as
+ * soon as the task function returns, before that thread runs anything else, so the arrays are
+ * not touched again until they have been written out.
+ */
+public final class RoundTasks {
+    static final int EVALUATION_BATCH = 500;
+
+    private RoundTasks() {
+    }
+
+    /** The dropout noise of one shard in one round, fixed by the run's seed. */
+    static SplittableRandom noise(long seed, long round, int shard) {
+        return new SplittableRandom((seed ^ 0x9E3779B97F4A7C15L) + round * 0xBF58476D1CE4E5B9L + shard * 0x94D049BB133111EBL);
+    }
+
+    /**
+     * Sync mode: the gradient of the summed loss (scale 1) over the shard's examples
+     * {@code local}, and the network state after the batch weighted by its example count.
+     */
+    static PartialSum gradient(Dataset shard, int[] local, ParameterBlock block, String specJson, String backend,
+                               SplittableRandom noise) {
+        if (local.length == 0) {
+            return PartialSum.empty();
+        }
+        long start = System.nanoTime();
+        Worker w = Worker.get(specJson, backend);
+        w.load(block);
+        Network net = w.net;
+        int b = w.fill(shard, local);
+        PartialSum s = new PartialSum();
+        s.loss = net.gradient(w.x(), w.target(), b, 1f, noise);
+        s.correct = net.correct(w.labels(), b);
+        s.examples = b;
+        s.shards = 1;
+        s.vector = net.gradients(); // not copied: see the class comment
+        s.state = scaled(net.state(), b);
+        s.computeNanos = System.nanoTime() - start;
+        return s;
+    }
+
+    /**
+     * Local mode: up to {@code steps.length} optimizer steps on the shard's own copy of the
+     * parameters and optimizer state, step j on the examples {@code steps[j]} (a step with no
+     * examples is skipped), starting after global step {@code firstStep}. Returns the resulting
+     * parameters, network state and optimizer state, for averaging over the shards.
+     */
+    static PartialSum localSteps(Dataset shard, int[][] steps, ParameterBlock block, String specJson, String backend,
+                                 LocalStepSettings settings, long firstStep, SplittableRandom noise) {
+        long start = System.nanoTime();
+        Worker w = Worker.get(specJson, backend);
+        w.load(block);
+        Network net = w.net;
+        float[] optimizerState = w.optimizerState(block.optimizerState);
+        int[] weightRanges = net.weightRanges();
+        PartialSum s = new PartialSum();
+        for (int j = 0; j < steps.length; j++) {
+            if (steps[j].length == 0) {
+                continue;
+            }
+            int b = w.fill(shard, steps[j]);
+            double loss = net.gradient(w.x(), w.target(), b, 1f / b, noise);
+            s.loss += loss;
+            s.correct += net.correct(w.labels(), b);
+            s.examples += b;
+            UpdateStep update = settings.updateStep(weightRanges, optimizerState, firstStep + j);
+            update.apply(net.parameters(), net.gradients());
+        }
+        s.shards = 1;
+        s.vector = net.parameters(); // not copied: see the class comment
+        s.state = net.state().clone();
+        s.optimizerState = optimizerState;
+        s.computeNanos = System.nanoTime() - start;
+        return s;
+    }
+
+    /** Summed loss and correct count over the shard's examples {@code local} (all when null). */
+    static EvaluationSum evaluate(Dataset shard, int[] local, ParameterBlock block, String specJson, String backend) {
+        Dataset data = local == null ? shard : shard.select(local);
+        if (data.size() == 0) {
+            return new EvaluationSum();
+        }
+        Worker w = Worker.get(specJson, backend);
+        w.load(block);
+        Evaluation e = Trainer.evaluate(w.net, data, EVALUATION_BATCH);
+        return new EvaluationSum(e.loss() * e.examples(), Math.round(e.accuracy() * e.examples()), e.examples());
+    }
+
+    private static float[] scaled(float[] v, float factor) {
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = v[i] * factor;
+        }
+        return out;
+    }
+}

@@ -1,0 +1,135 @@
+package dev.kindling.spark.train;
+
+import dev.kindling.data.Dataset;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * A dataset split into N contiguous shards, one Spark partition each, every shard cached on
+ * its executor as ONE {@link Dataset} block (uint8 pixels + labels). Shard p holds the examples
+ * {@code [start(p), start(p+1))} of the original order, so a global example index maps to a
+ * shard and a local index without any lookup table.
+ *
+ * <p>The RDD is locally checkpointed once built: its lineage, and with it the parallelized
+ * data inside the partitions, is cut, so later tasks ship a partition index instead of the
+ * shard. A lost executor loses its shards with it, which Spark cannot recompute: the shards keep
+ * the data on the driver and are shipped again ({@link #reship}) when a job finds a block lost.
+ */
+public final class Shards {
+    private JavaRDD<Dataset> rdd;
+    private final int[] starts;
+    private final int examples;
+    /** The data on the driver, to ship again where an executor was lost. */
+    private final Dataset data;
+
+    private Shards(JavaRDD<Dataset> rdd, int[] starts, Dataset data) {
+        this.rdd = rdd;
+        this.starts = starts;
+        this.examples = data.size();
+        this.data = data;
+    }
+
+    /** Splits, ships and caches {@code data} in {@code count} shards (at most one per example). */
+    public static Shards of(JavaSparkContext sc, Dataset data, int count, String name) {
+        int n = data.size();
+        int shards = Math.max(1, Math.min(count, n));
+        int[] starts = new int[shards + 1];
+        for (int p = 0; p < shards; p++) {
+            starts[p] = (int) ((long) n * p / shards);
+        }
+        starts[shards] = n;
+        return new Shards(ship(sc, data, starts, name), starts, data);
+    }
+
+    private static JavaRDD<Dataset> ship(JavaSparkContext sc, Dataset data, int[] starts, String name) {
+        int shards = starts.length - 1;
+        List<Dataset> parts = new ArrayList<>(shards);
+        for (int p = 0; p < shards; p++) {
+            parts.add(data.subset(starts[p], starts[p + 1]));
+        }
+        JavaRDD<Dataset> rdd = sc.parallelize(parts, shards).setName(name);
+        rdd.rdd().localCheckpoint();
+        rdd.count();
+        return rdd;
+    }
+
+    /** Ships the shards again from the driver, after an executor holding some of them was lost. */
+    void reship(JavaSparkContext sc) {
+        String name = rdd.name();
+        rdd.unpersist(false);
+        rdd = ship(sc, data, starts, name);
+    }
+
+    /** Whether a job failed because a shard's locally checkpointed block went with its executor. */
+    static boolean lostBlock(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && m.contains("Checkpoint block rdd_") && m.contains("not found")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    JavaRDD<Dataset> rdd() {
+        return rdd;
+    }
+
+    public int count() {
+        return starts.length - 1;
+    }
+
+    public int examples() {
+        return examples;
+    }
+
+    /** The first global index of shard {@code p}; {@code start(count())} is the example count. */
+    int start(int p) {
+        return starts[p];
+    }
+
+    /**
+     * Splits global example indices by shard, keeping their order: element p holds shard p's
+     * local indices (global minus the shard's start).
+     */
+    int[][] split(int[] global, int from, int to) {
+        int shards = count();
+        int[] counts = new int[shards];
+        int[] owner = new int[to - from];
+        for (int i = from; i < to; i++) {
+            int p = shardOf(global[i]);
+            owner[i - from] = p;
+            counts[p]++;
+        }
+        int[][] local = new int[shards][];
+        for (int p = 0; p < shards; p++) {
+            local[p] = new int[counts[p]];
+        }
+        int[] fill = new int[shards];
+        for (int i = from; i < to; i++) {
+            int p = owner[i - from];
+            local[p][fill[p]++] = global[i] - starts[p];
+        }
+        return local;
+    }
+
+    int shardOf(int global) {
+        int lo = 0;
+        int hi = count() - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (starts[mid] <= global) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return lo;
+    }
+
+    public void release() {
+        rdd.unpersist(false);
+    }
+}

@@ -1,0 +1,566 @@
+package dev.kindling.spark.train;
+
+import dev.kindling.KindlingException;
+import dev.kindling.data.Dataset;
+import dev.kindling.nn.Network;
+import dev.kindling.optim.LearningRateSchedule;
+import dev.kindling.optim.Optimizer;
+import dev.kindling.optim.OptimizerConfig;
+import dev.kindling.optim.Optimizers;
+import dev.kindling.optim.WeightDecay;
+import dev.kindling.train.EpochMetrics;
+import dev.kindling.train.EpochOrder;
+import dev.kindling.train.Evaluation;
+import dev.kindling.train.History;
+import dev.kindling.train.TrainConfig;
+import dev.kindling.train.UpdateStep;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+
+/**
+ * Data-parallel training on Spark, round by round. The driver holds the parameters; each
+ * round it broadcasts them, every shard's task works on its part of the round's examples, the
+ * partial sums are tree-aggregated from an empty zero (merged in place), and the driver
+ * updates.
+ * <ul>
+ *   <li>{@code sync}: one round is one global mini-batch, exactly as {@link dev.kindling.train.Trainer}
+ *       takes it ({@link EpochOrder}, the same batch boundaries); tasks return summed
+ *       gradients, the driver divides by the count and applies the same {@link UpdateStep}.
+ *       Without dropout or BatchNorm the parameters equal the single-machine trainer's up to
+ *       float summation order.</li>
+ *   <li>{@code local}: one round is up to {@code localSteps} global mini-batches; each shard
+ *       takes one optimizer step per batch on its own part of it, with its own copy of the
+ *       optimizer state, and the driver averages parameters, network state and optimizer
+ *       state over the shards.</li>
+ * </ul>
+ * Network state (BatchNorm running statistics) comes back too: in sync mode as the
+ * count-weighted mean of the shards' updated state. Evaluation runs on Spark over the cached
+ * test shards and a fixed sample of the training shards.
+ */
+public final class SparkTrainer {
+    /** Shards per tree level when aggregating. */
+    static final int TREE_DEPTH = 2;
+
+    /** Progress callbacks; every method defaults to doing nothing. */
+    public interface Listener {
+        default void onStart(long round, long totalRounds) {
+        }
+
+        default void onRound(RoundMetrics metrics) {
+        }
+
+        default void onEpoch(EpochMetrics metrics) {
+        }
+
+        default void onCheckpoint(Checkpoint checkpoint) {
+        }
+
+        /** The run diverged and goes back to {@code to} with the learning rate {@code learningRate}. */
+        default void onRetry(String cause, Checkpoint to, double learningRate) {
+        }
+    }
+
+    /** Divergence factor: each retry halves the learning rate. */
+    static final double RETRY_LEARNING_RATE_FACTOR = 0.5;
+
+    /**
+     * The distributed settings of a run.
+     *
+     * @param checkpointEvery   rounds between checkpoints; null: after every epoch; 0: never
+     * @param divergenceRetries times a diverged run goes back to its last good state and retries
+     *                          with half the learning rate before it stops (0: stop at once)
+     */
+    public record Settings(String mode, int localSteps, Integer checkpointEvery, String backend,
+                           int divergenceRetries) {
+        public Settings(String mode, int localSteps, Integer checkpointEvery, String backend) {
+            this(mode, localSteps, checkpointEvery, backend, 0);
+        }
+
+        public Settings {
+            if (divergenceRetries < 0) {
+                throw new KindlingException("divergence-retries: " + divergenceRetries + " must be >= 0");
+            }
+            if (!"sync".equals(mode) && !"local".equals(mode)) {
+                throw new KindlingException("mode: unknown value \"" + mode + "\" (expected sync or local)");
+            }
+            if (localSteps <= 0) {
+                throw new KindlingException("local-steps: " + localSteps + " must be > 0");
+            }
+            if (checkpointEvery != null && checkpointEvery < 0) {
+                throw new KindlingException("checkpoint-every: " + checkpointEvery + " must be >= 0");
+            }
+        }
+
+        boolean local() {
+            return "local".equals(mode);
+        }
+    }
+
+    private final JavaSparkContext sc;
+    private final Network net;
+    private final OptimizerConfig optimizerConfig;
+    private TrainConfig config;
+    private final Settings settings;
+    private final Shards train;
+    private final Shards test;
+    private final CheckpointStore checkpoints;
+    private final String specJson;
+
+    private final int examples;
+    private final int batch;
+    private final long stepsPerEpoch;
+    private final long totalSteps;
+    private LearningRateSchedule schedule;
+    private final WeightDecay decay;
+    private final Optimizer optimizer;
+    private float[] optimizerState;
+    private UpdateStep update;
+    private long round;
+    /** The state a diverged run goes back to: the last checkpoint, or the start. */
+    private Checkpoint lastGood;
+    /**
+     * Sync rounds aggregate from a full-size zero instead of the empty one: only to measure
+     * what the empty zero saves (the zero value is shipped inside every task).
+     */
+    boolean fullSizeZero;
+    /** Always aggregate with treeAggregate, even where it adds no level: only to measure the direct job. */
+    boolean forceTreeAggregate;
+
+    /**
+     * @param net         the driver's network, initialized or loaded: its parameters and state
+     *                    are trained in place
+     * @param test        the evaluation shards, or null
+     * @param checkpoints where checkpoints go, or null for none
+     */
+    public SparkTrainer(JavaSparkContext sc, Network net, OptimizerConfig optimizer, TrainConfig config,
+                        Settings settings, Shards train, Shards test, CheckpointStore checkpoints) {
+        this.sc = sc;
+        this.net = net;
+        this.optimizerConfig = optimizer;
+        this.config = config;
+        this.settings = settings;
+        this.train = train;
+        this.test = test;
+        this.checkpoints = checkpoints;
+        this.specJson = Worker.json(net.spec());
+        this.examples = train.examples();
+        if (examples == 0) {
+            throw new KindlingException("training data: no examples");
+        }
+        this.batch = UpdateStep.batchSize(config, examples);
+        this.stepsPerEpoch = UpdateStep.stepsPerEpoch(config, examples);
+        this.totalSteps = UpdateStep.totalSteps(config, examples);
+        this.schedule = UpdateStep.schedule(config, examples);
+        this.decay = new WeightDecay((float) config.weightDecay(), net.weightRanges());
+        this.optimizer = Optimizers.create(optimizer, net.weightRanges());
+        this.optimizerState = new float[this.optimizer.stateSize(net.parameters().length)];
+        this.update = new UpdateStep(this.optimizer, schedule, decay, optimizerState, 0);
+    }
+
+    public long round() {
+        return round;
+    }
+
+    public long step() {
+        return update.step();
+    }
+
+    public float[] optimizerState() {
+        return optimizerState;
+    }
+
+    /** Rounds in a whole run (fewer if it stops early). */
+    long totalRounds() {
+        long perEpoch = settings.local() ? (stepsPerEpoch + settings.localSteps() - 1) / settings.localSteps() : stepsPerEpoch;
+        long byEpochs = perEpoch * config.epochs();
+        if (config.maxSteps() > 0) {
+            long fullEpochs = config.maxSteps() / stepsPerEpoch;
+            long rest = config.maxSteps() % stepsPerEpoch;
+            long restRounds = settings.local() ? (rest + settings.localSteps() - 1) / settings.localSteps() : rest;
+            return Math.min(byEpochs, fullEpochs * perEpoch + restRounds);
+        }
+        return byEpochs;
+    }
+
+    /** Trains from the start. */
+    public History fit(Listener listener) {
+        return runWithRetries(null, listener == null ? new Listener() { } : listener);
+    }
+
+    /** Continues from {@code from}, which must come from a run with the same settings and data. */
+    public History resume(Checkpoint from, Listener listener) {
+        check(from);
+        System.arraycopy(from.parameters(), 0, net.parameters(), 0, from.parameters().length);
+        System.arraycopy(from.state(), 0, net.state(), 0, from.state().length);
+        optimizerState = from.optimizerState().clone();
+        update = new UpdateStep(optimizer, schedule, decay, optimizerState, from.step());
+        round = from.round();
+        return runWithRetries(from, listener == null ? new Listener() { } : listener);
+    }
+
+    /**
+     * Runs from {@code from} (null: the start); where the loss diverges and retries are left,
+     * goes back to the last good state with a smaller learning rate and runs again.
+     */
+    private History runWithRetries(Checkpoint from, Listener listener) {
+        lastGood = from != null ? from : snapshot(1, 0, false, 0, Double.NaN, 0);
+        int retries = settings.divergenceRetries();
+        while (true) {
+            try {
+                return run(from, listener);
+            } catch (Diverged e) {
+                if (retries-- <= 0) {
+                    throw new KindlingException(e.getMessage() + (lastGood.round() > 0
+                            ? "; the last good checkpoint (round " + lastGood.round() + ") is kept: rerun with "
+                            + "--resume and a lower --lr, or give --divergence-retries N" : "; lower the "
+                            + "learning rate or give --divergence-retries N"));
+                }
+                config = config.withLearningRate(config.learningRate() * RETRY_LEARNING_RATE_FACTOR);
+                schedule = UpdateStep.schedule(config, examples);
+                from = lastGood;
+                System.arraycopy(from.parameters(), 0, net.parameters(), 0, from.parameters().length);
+                System.arraycopy(from.state(), 0, net.state(), 0, from.state().length);
+                optimizerState = from.optimizerState().clone();
+                update = new UpdateStep(optimizer, schedule, decay, optimizerState, from.step());
+                round = from.round();
+                listener.onRetry(e.getMessage(), from, config.learningRate());
+            }
+        }
+    }
+
+    /** The run's state now, as a checkpoint. */
+    private Checkpoint snapshot(int epoch, long position, boolean epochEnd, double elapsed, double bestLoss,
+            int bestEpoch) {
+        return new Checkpoint(net.spec(), round, update.step(), epoch, position, epochEnd, elapsed, bestLoss,
+                bestEpoch, config.seed(), settings.mode(), settings.localSteps(), examples, batch,
+                net.parameters().clone(), net.state().clone(), optimizerState.clone());
+    }
+
+    /** A round whose loss or a task's result is not finite; the update was not applied. */
+    private static final class Diverged extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Diverged(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private void check(Checkpoint c) {
+        mustMatch("network", Worker.json(c.spec()), specJson);
+        mustMatch("seed", c.seed(), config.seed());
+        mustMatch("mode", c.mode(), settings.mode());
+        mustMatch("examples", c.examples(), examples);
+        mustMatch("batch", c.batch(), batch);
+        if (settings.local()) {
+            mustMatch("local-steps", c.localSteps(), settings.localSteps());
+        }
+        mustMatch("optimizer state size", c.optimizerState().length, optimizerState.length);
+    }
+
+    private static void mustMatch(String field, Object inCheckpoint, Object now) {
+        if (!inCheckpoint.equals(now)) {
+            throw new KindlingException("resume: the checkpoint was taken with " + field + " " + inCheckpoint
+                    + ", this run has " + now + "; resume with the settings of the interrupted run");
+        }
+    }
+
+    private History run(Checkpoint from, Listener listener) {
+        List<EpochMetrics> epochs = new ArrayList<>();
+        int startEpoch = 1;
+        long startPosition = 0;
+        double trainingNanos = 0;
+        double bestLoss = Double.POSITIVE_INFINITY;
+        int bestEpoch = 0;
+        if (from != null) {
+            startEpoch = from.epochComplete() ? from.epoch() + 1 : from.epoch();
+            startPosition = from.epochComplete() ? 0 : from.position();
+            trainingNanos = from.elapsedSeconds() * 1e9;
+            bestLoss = Double.isNaN(from.bestLoss()) ? Double.POSITIVE_INFINITY : from.bestLoss();
+            bestEpoch = from.bestEpoch();
+        }
+        int[] sample = EpochOrder.sample(examples, config.trainEvalSamples(), config.seed());
+        EpochOrder orders = EpochOrder.at(examples, config.seed(), startEpoch - 1);
+        listener.onStart(round, totalRounds());
+        boolean stoppedEarly = false;
+        for (int epoch = startEpoch; epoch <= config.epochs() && !done(); epoch++) {
+            int[] order = orders.next();
+            long position = epoch == startEpoch ? startPosition : 0;
+            long epochStart = System.nanoTime();
+            long seen = 0;
+            while (position < stepsPerEpoch && !done()) {
+                int steps = settings.local()
+                        ? (int) Math.min(settings.localSteps(), Math.min(stepsPerEpoch - position, remainingSteps()))
+                        : 1;
+                int[][][] parts = new int[steps][][];
+                for (int j = 0; j < steps; j++) {
+                    int from0 = (int) ((position + j) * batch);
+                    int to = Math.min(examples, from0 + batch);
+                    parts[j] = train.split(order, from0, to);
+                }
+                RoundMetrics m = settings.local() ? localRound(parts, epoch) : syncRound(parts[0], epoch);
+                position += steps;
+                seen += m.examples();
+                listener.onRound(m);
+                boolean epochEnd = position >= stepsPerEpoch || done();
+                boolean stop = false;
+                if (epochEnd) {
+                    trainingNanos += System.nanoTime() - epochStart;
+                    double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
+                    EpochMetrics em = evaluateEpoch(epoch, sample, seen / Math.max(epochSeconds, 1e-9), trainingNanos / 1e9);
+                    epochs.add(em);
+                    listener.onEpoch(em);
+                    double monitored = test == null ? em.trainLoss() : em.testLoss();
+                    if (monitored < bestLoss) {
+                        bestLoss = monitored;
+                        bestEpoch = epoch;
+                    } else if (config.patience() > 0 && epoch - bestEpoch >= config.patience()) {
+                        stoppedEarly = epoch < config.epochs();
+                        stop = true;
+                    }
+                }
+                Integer every = settings.checkpointEvery();
+                boolean due = every == null ? epochEnd : every > 0 && round % every == 0;
+                if (checkpoints != null && due) {
+                    double elapsed = epochEnd ? trainingNanos / 1e9 : (trainingNanos + System.nanoTime() - epochStart) / 1e9;
+                    Checkpoint c = snapshot(epoch, position, epochEnd, elapsed, bestLoss, bestEpoch);
+                    checkpoints.save(c);
+                    lastGood = c;
+                    listener.onCheckpoint(c);
+                }
+                if (stop) {
+                    return new History(List.copyOf(epochs), bestEpoch, stoppedEarly);
+                }
+            }
+        }
+        return new History(List.copyOf(epochs), bestEpoch, stoppedEarly);
+    }
+
+    private boolean done() {
+        return config.maxSteps() > 0 && update.step() >= config.maxSteps();
+    }
+
+    private long remainingSteps() {
+        return config.maxSteps() > 0 ? config.maxSteps() - update.step() : Long.MAX_VALUE;
+    }
+
+    private RoundMetrics syncRound(int[][] perShard, int epoch) {
+        long t0 = System.nanoTime();
+        Broadcast<ParameterBlock> block = sc.broadcast(new ParameterBlock(net.parameters(), net.state(), null));
+        long t1 = System.nanoTime();
+        long r = round + 1;
+        PartialSum sum = ShardAggregation.run(sc, train, new SyncTask(perShard, block, specJson, settings.backend(),
+                config.seed(), r), this::zero, PartialSum::merge, PartialSum.class, forceTreeAggregate);
+        long t2 = System.nanoTime();
+        block.destroy();
+        if (sum.examples == 0) {
+            throw new IllegalStateException("round " + r + " computed on no examples");
+        }
+        if (sum.nonFinite != null) {
+            throw nonFinite(sum, r, epoch);
+        }
+        float scale = 1f / sum.examples;
+        float[] g = sum.vector;
+        for (int i = 0; i < g.length; i++) {
+            g[i] *= scale;
+        }
+        float[] state = net.state();
+        for (int i = 0; i < state.length; i++) {
+            state[i] = sum.state[i] * scale;
+        }
+        double loss = sum.loss / sum.examples;
+        if (!Double.isFinite(loss)) {
+            throw diverged(loss, r, epoch);
+        }
+        update.apply(net.parameters(), g);
+        round = r;
+        long t3 = System.nanoTime();
+        return metrics(epoch, sum, t0, t1, t2, t3);
+    }
+
+    private RoundMetrics localRound(int[][][] parts, int epoch) {
+        int shards = train.count();
+        int steps = parts.length;
+        // per shard, its examples of each step: [shard][step][]
+        int[][][] byShard = new int[shards][steps][];
+        for (int j = 0; j < steps; j++) {
+            for (int p = 0; p < shards; p++) {
+                byShard[p][j] = parts[j][p];
+            }
+        }
+        long t0 = System.nanoTime();
+        Broadcast<ParameterBlock> block = sc.broadcast(new ParameterBlock(net.parameters(), net.state(), optimizerState));
+        long t1 = System.nanoTime();
+        long r = round + 1;
+        long firstStep = update.step();
+        LocalStepSettings local = new LocalStepSettings(optimizerConfig, (float) config.weightDecay(),
+                config.schedule(), (float) config.learningRate(), totalSteps);
+        PartialSum sum = ShardAggregation.run(sc, train, new LocalTask(byShard, block, specJson, settings.backend(),
+                local, firstStep, config.seed(), r), PartialSum::empty, PartialSum::merge, PartialSum.class,
+                forceTreeAggregate);
+        long t2 = System.nanoTime();
+        block.destroy();
+        if (sum.nonFinite != null) {
+            throw nonFinite(sum, r, epoch);
+        }
+        double loss = sum.loss / Math.max(1, sum.examples);
+        if (!Double.isFinite(loss)) {
+            throw diverged(loss, r, epoch);
+        }
+        float scale = 1f / sum.shards;
+        average(sum.vector, scale, net.parameters());
+        average(sum.state, scale, net.state());
+        average(sum.optimizerState, scale, optimizerState);
+        update = new UpdateStep(optimizer, schedule, decay, optimizerState, firstStep + steps);
+        round = r;
+        long t3 = System.nanoTime();
+        return metrics(epoch, sum, t0, t1, t2, t3);
+    }
+
+    /** The sync round's zero value; a full-size one (zeros that merge like a shard) only when measuring. */
+    private PartialSum zero() {
+        PartialSum zero = PartialSum.empty();
+        if (fullSizeZero) {
+            zero.vector = new float[net.parameters().length];
+            zero.state = new float[net.state().length];
+            zero.shards = 1;
+        }
+        return zero;
+    }
+
+    private static void average(float[] sum, float scale, float[] into) {
+        for (int i = 0; i < into.length; i++) {
+            into[i] = sum[i] * scale;
+        }
+    }
+
+    private Diverged diverged(double loss, long r, int epoch) {
+        return new Diverged("training diverged: loss is " + loss + " in round " + r + " (epoch " + epoch
+                + ", lr " + config.learningRate() + "); the update was not applied");
+    }
+
+    private Diverged nonFinite(PartialSum sum, long r, int epoch) {
+        return new Diverged("training diverged: " + sum.nonFinite + " in round " + r + " (epoch " + epoch
+                + ", lr " + config.learningRate() + "); the update was not applied");
+    }
+
+    private RoundMetrics metrics(int epoch, PartialSum sum, long t0, long t1, long t2, long t3) {
+        double computeMs = sum.computeNanos / 1e6;
+        double jobMs = (t2 - t1) / 1e6;
+        long n = Math.max(1, sum.examples);
+        return new RoundMetrics(round, epoch, update.step(), sum.loss / n, (double) sum.correct / n, sum.examples,
+                (t1 - t0) / 1e6, computeMs, Math.max(0, jobMs - computeMs), (t3 - t2) / 1e6, (t3 - t0) / 1e6);
+    }
+
+    private EpochMetrics evaluateEpoch(int epoch, int[] sample, double examplesPerSecond, double elapsedSeconds) {
+        Broadcast<ParameterBlock> block = sc.broadcast(new ParameterBlock(net.parameters(), net.state(), null));
+        try {
+            Evaluation onTrain = evaluate(train, sample, block);
+            Evaluation onTest = test == null ? new Evaluation(Double.NaN, Double.NaN, 0) : evaluate(test, null, block);
+            return new EpochMetrics(epoch, update.step(), onTrain.loss() + decay.penalty(net.parameters()),
+                    onTrain.accuracy(), onTest.loss(), onTest.accuracy(), examplesPerSecond, elapsedSeconds,
+                    update.rate());
+        } finally {
+            block.destroy();
+        }
+    }
+
+    /** Loss and accuracy of the current model over {@code shards} (only the examples {@code subset}, when given). */
+    public Evaluation evaluate(Shards shards, int[] subset) {
+        Broadcast<ParameterBlock> block = sc.broadcast(new ParameterBlock(net.parameters(), net.state(), null));
+        try {
+            return evaluate(shards, subset, block);
+        } finally {
+            block.destroy();
+        }
+    }
+
+    private Evaluation evaluate(Shards shards, int[] subset, Broadcast<ParameterBlock> block) {
+        int[][] perShard = subset == null ? null : shards.split(subset, 0, subset.length);
+        EvaluationSum sum = ShardAggregation.run(sc, shards, new EvaluationTask(perShard, block, specJson,
+                settings.backend()), EvaluationSum::new, EvaluationSum::merge, EvaluationSum.class, forceTreeAggregate);
+        if (sum.examples == 0) {
+            return new Evaluation(Double.NaN, Double.NaN, 0);
+        }
+        return new Evaluation(sum.loss / sum.examples, (double) sum.correct / sum.examples, (int) sum.examples);
+    }
+
+    /** Sync mode's task: the summed gradient of the shard's part of the batch. */
+    private static final class SyncTask extends ShardTask<PartialSum> {
+        private static final long serialVersionUID = 1L;
+        private final int[][] perShard;
+        private final Broadcast<ParameterBlock> block;
+        private final String spec;
+        private final String backend;
+        private final long seed;
+        private final long round;
+
+        SyncTask(int[][] perShard, Broadcast<ParameterBlock> block, String spec, String backend, long seed, long round) {
+            this.perShard = perShard;
+            this.block = block;
+            this.spec = spec;
+            this.backend = backend;
+            this.seed = seed;
+            this.round = round;
+        }
+
+        @Override
+        PartialSum run(int p, Dataset shard) {
+            return RoundTasks.gradient(shard, perShard[p], block.value(), spec, backend, RoundTasks.noise(seed, round, p))
+                    .checkFinite(p, "gradient");
+        }
+    }
+
+    /** Local mode's task: the shard's local steps. */
+    private static final class LocalTask extends ShardTask<PartialSum> {
+        private static final long serialVersionUID = 1L;
+        private final int[][][] byShard;
+        private final Broadcast<ParameterBlock> block;
+        private final String spec;
+        private final String backend;
+        private final LocalStepSettings local;
+        private final long firstStep;
+        private final long seed;
+        private final long round;
+
+        LocalTask(int[][][] byShard, Broadcast<ParameterBlock> block, String spec, String backend,
+                  LocalStepSettings local, long firstStep, long seed, long round) {
+            this.byShard = byShard;
+            this.block = block;
+            this.spec = spec;
+            this.backend = backend;
+            this.local = local;
+            this.firstStep = firstStep;
+            this.seed = seed;
+            this.round = round;
+        }
+
+        @Override
+        PartialSum run(int p, Dataset shard) {
+            return RoundTasks.localSteps(shard, byShard[p], block.value(), spec, backend, local, firstStep,
+                    RoundTasks.noise(seed, round, p)).checkFinite(p, "parameters");
+        }
+    }
+
+    /** Evaluation's task: summed loss and hits over the shard (or its examples in {@code perShard}). */
+    private static final class EvaluationTask extends ShardTask<EvaluationSum> {
+        private static final long serialVersionUID = 1L;
+        private final int[][] perShard;
+        private final Broadcast<ParameterBlock> block;
+        private final String spec;
+        private final String backend;
+
+        EvaluationTask(int[][] perShard, Broadcast<ParameterBlock> block, String spec, String backend) {
+            this.perShard = perShard;
+            this.block = block;
+            this.spec = spec;
+            this.backend = backend;
+        }
+
+        @Override
+        EvaluationSum run(int p, Dataset shard) {
+            return RoundTasks.evaluate(shard, perShard == null ? null : perShard[p], block.value(), spec, backend);
+        }
+    }
+}
