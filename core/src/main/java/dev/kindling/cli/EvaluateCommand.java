@@ -1,8 +1,11 @@
 package dev.kindling.cli;
 
 import dev.kindling.KindlingException;
+import dev.kindling.UsageException;
 import dev.kindling.backend.Backends;
 import dev.kindling.config.Defaults;
+import dev.kindling.config.EvaluateJob;
+import dev.kindling.config.Masters;
 import dev.kindling.data.Dataset;
 import dev.kindling.data.IdxDirectory;
 import dev.kindling.io.Json;
@@ -18,8 +21,8 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code kindling evaluate}: test-set loss and accuracy of a saved model, as one JSON object. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
@@ -58,7 +61,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     private boolean needsSpark() {
         if (master != null) {
             Masters.check(master.trim());
-            return !TrainCommand.SINGLE.equals(master.trim());
+            return !Masters.SINGLE.equals(master.trim());
         }
         if (dataOptions != null && !dataOptions.isEmpty()) {
             return true;

@@ -1,6 +1,7 @@
 package dev.kindling.cli;
 
 import dev.kindling.KindlingException;
+import dev.kindling.UsageException;
 import dev.kindling.config.Defaults;
 import dev.kindling.data.IdxDirectory;
 import dev.kindling.experiment.ExperimentContext;

@@ -1,5 +1,6 @@
 package dev.kindling.cli;
 
+import dev.kindling.UsageException;
 import dev.kindling.backend.Backends;
 import dev.kindling.io.ModelFile;
 import dev.kindling.nn.Network;

@@ -1,10 +1,11 @@
 package dev.kindling.cli;
 
 import dev.kindling.KindlingException;
+import dev.kindling.UsageException;
 import java.io.PrintWriter;
 import java.util.ServiceLoader;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * The {@code kindling} launcher. Exit codes: 0 success, 1 a failed run (bad data, diverged

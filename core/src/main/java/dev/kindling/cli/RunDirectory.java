@@ -1,6 +1,7 @@
 package dev.kindling.cli;
 
 import dev.kindling.KindlingException;
+import dev.kindling.UsageException;
 import dev.kindling.config.JobConfig;
 import dev.kindling.io.AtomicFiles;
 import dev.kindling.io.Json;

@@ -1,24 +1,24 @@
 package dev.kindling.cli;
 
 import dev.kindling.KindlingException;
+import dev.kindling.UsageException;
 import dev.kindling.backend.Backend;
 import dev.kindling.backend.Backends;
 import dev.kindling.config.Defaults;
 import dev.kindling.config.JobConfig;
+import dev.kindling.config.TrainJob;
+import dev.kindling.config.TrainSettings;
 import dev.kindling.data.Dataset;
 import dev.kindling.data.IdxDirectory;
 import dev.kindling.io.Json;
 import dev.kindling.io.ModelFile;
 import dev.kindling.nn.Network;
 import dev.kindling.nn.NetworkSpec;
-import dev.kindling.optim.AdamW;
-import dev.kindling.optim.LearningRateSchedule;
 import dev.kindling.optim.Optimizer;
-import dev.kindling.optim.OptimizerConfig;
 import dev.kindling.optim.Optimizers;
+import dev.kindling.train.DistributedTraining;
 import dev.kindling.train.EpochMetrics;
 import dev.kindling.train.History;
-import dev.kindling.train.TrainConfig;
 import dev.kindling.train.TrainListener;
 import dev.kindling.train.Trainer;
 import java.net.URI;
@@ -29,8 +29,8 @@ import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code kindling train}: trains a network and writes OUT/model/ and OUT/metrics.jsonl. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
@@ -148,20 +148,15 @@ public final class TrainCommand implements Callable<Integer> {
             throw new UsageException(e.getMessage());
         }
         JobConfig job = fromFile.overriddenBy(flags);
-        Plan plan;
+        TrainSettings plan;
         try {
-            plan = Plan.of(job);
+            plan = TrainSettings.resolve(job);
         } catch (UsageException e) {
             throw namingTheConfigFile(e, fromFile, flags);
         }
-        if (limit != null && limit <= 0) {
-            throw new UsageException("limit: " + limit + " must be > 0");
-        }
-        if (!SINGLE.equals(plan.master)) {
-            DistributedTraining trainer = distributedTrainer(plan.master);
-            return trainer.train(new TrainJob(data, out, job, plan.spec, plan.optimizer, plan.train, plan.backend,
-                    plan.master, plan.mode, plan.partitions, plan.localSteps, plan.checkpointEvery, resume,
-                    overwrite, limit), out());
+        TrainJob trainJob = new TrainJob(data, out, job, plan, resume, overwrite, limit);
+        if (!plan.single()) {
+            return distributedTrainer(plan.master()).train(trainJob, out());
         }
         if (job.dataOptions() != null) {
             throw new UsageException("data-option: --master single reads IDX directories only and takes no data "
@@ -177,23 +172,23 @@ public final class TrainCommand implements Callable<Integer> {
         Dataset all = dir.loadTrain();
         Dataset test = dir.loadTest();
         Dataset train = limit == null ? all : all.subset(0, Math.min(limit, all.size()));
-        Backend be = Backends.create(plan.backend);
-        Network net = Network.build(plan.spec, be);
-        net.initialize(plan.train.seed());
-        Optimizer opt = Optimizers.create(plan.optimizer, net.weightRanges());
+        Backend be = Backends.create(plan.backend());
+        Network net = Network.build(plan.spec(), be);
+        net.initialize(plan.train().seed());
+        Optimizer opt = Optimizers.create(plan.optimizer(), net.weightRanges());
         Trainer.checkFits(net, train, "training data");
         Trainer.checkFits(net, test, "test data");
-        Trainer trainer = new Trainer(net, opt, plan.train);
+        Trainer trainer = new Trainer(net, opt, plan.train());
         out().printf("kindling: training %s on %,d examples (%s backend, %s, lr %s, batch %d, %d epochs)%n",
-                describe(plan.spec), train.size(), be.name(), opt.name(), plan.train.learningRate(),
-                plan.train.batchSize(), plan.train.epochs());
+                describe(plan.spec()), train.size(), be.name(), opt.name(), plan.train().learningRate(),
+                plan.train().batchSize(), plan.train().epochs());
         run.start();
         run.writeConfig(job);
         History history = trainer.fit(train, test, new TrainListener() {
             @Override
             public void onEpoch(EpochMetrics m) {
                 run.appendMetrics(m);
-                out().println(Progress.epochLine(m, plan.train.epochs()));
+                out().println(Progress.epochLine(m, plan.train().epochs()));
             }
         });
         Map<String, Object> meta = new LinkedHashMap<>();
@@ -221,8 +216,6 @@ public final class TrainCommand implements Callable<Integer> {
         return inFile && !inFlags ? new UsageException(configFile + ": " + e.getMessage()) : e;
     }
 
-    static final String SINGLE = Masters.SINGLE;
-
     /** The registered trainer for {@code master}, or a usage error naming the master. */
     static DistributedTraining distributedTrainer(String master) {
         for (DistributedTraining t : ServiceLoader.load(DistributedTraining.class)) {
@@ -249,80 +242,5 @@ public final class TrainCommand implements Callable<Integer> {
 
     static String describe(NetworkSpec spec) {
         return spec.layers().size() + "-layer network on " + spec.input() + " inputs";
-    }
-
-    /** The resolved settings of a job: defaults filled, every value validated. */
-    public record Plan(NetworkSpec spec, OptimizerConfig optimizer, TrainConfig train, String backend, String master,
-                String mode, Integer partitions, int localSteps, Integer checkpointEvery) {
-        public static Plan of(JobConfig job) {
-            try {
-                NetworkSpec spec = job.networkSpec();
-                String optName = job.optimizer() == null ? Defaults.OPTIMIZER : job.optimizer();
-                TrainConfig train = TrainConfig.defaults();
-                // through the decimal string so 0.001f prints as 0.001, not 0.0010000000474974513
-                train = train.withLearningRate(job.lr() != null ? job.lr()
-                        : Double.parseDouble(Float.toString(Optimizers.defaultLearningRate(optName))));
-                if (job.batch() != null) {
-                    train = train.withBatchSize(job.batch());
-                }
-                if (job.epochs() != null) {
-                    train = train.withEpochs(job.epochs());
-                }
-                if (job.seed() != null) {
-                    train = train.withSeed(job.seed());
-                }
-                if (job.schedule() != null) {
-                    train = train.withSchedule(job.schedule());
-                    // checked here, before any data is read; the run's length is known only later
-                    LearningRateSchedule.parse(job.schedule(), (float) train.learningRate(), Long.MAX_VALUE);
-                }
-                if (job.patience() != null) {
-                    train = train.withPatience(job.patience());
-                }
-                if (job.maxSteps() != null) {
-                    train = train.withMaxSteps(job.maxSteps());
-                }
-                double decay = job.weightDecay() == null ? 0 : job.weightDecay();
-                // AdamW decays inside the optimizer (decoupled); the L2 term must not apply twice.
-                boolean decoupled = OptimizerConfig.of(optName).name().equals(AdamW.NAME);
-                OptimizerConfig opt = decoupled && job.weightDecay() != null
-                        ? new OptimizerConfig(optName, null, null, null, null, null, (float) decay)
-                        : OptimizerConfig.of(optName);
-                train = train.withWeightDecay(decoupled ? 0 : decay);
-                String backend = job.backend() == null ? Defaults.BACKEND : job.backend();
-                Backends.checkName(backend); // loaded where it runs: here, or on the executors
-                String master = job.master() != null ? job.master().trim()
-                        : System.getProperty("spark.master", Defaults.MASTER);
-                if (master.isEmpty()) {
-                    throw new UsageException("master: empty; expected single, local[N], local[*], spark://HOST:PORT, "
-                            + "yarn or k8s://URL");
-                }
-                Masters.check(master);
-                String mode = job.mode() == null ? Defaults.MODE : job.mode().trim().toLowerCase(java.util.Locale.ROOT);
-                if (!mode.equals("sync") && !mode.equals("local")) {
-                    throw new UsageException("mode: unknown value \"" + job.mode() + "\" (expected sync or local)");
-                }
-                if (job.partitions() != null && job.partitions() <= 0) {
-                    throw new UsageException("partitions: " + job.partitions() + " must be > 0");
-                }
-                int localSteps = job.localSteps() == null ? Defaults.LOCAL_STEPS : job.localSteps();
-                if (localSteps <= 0) {
-                    throw new UsageException("local-steps: " + localSteps + " must be > 0");
-                }
-                if (job.checkpointEvery() != null && job.checkpointEvery() < 0) {
-                    throw new UsageException("checkpoint-every: " + job.checkpointEvery()
-                            + " must be >= 0 (rounds between checkpoints; 0: never)");
-                }
-                if (job.divergenceRetries() != null && job.divergenceRetries() < 0) {
-                    throw new UsageException("divergence-retries: " + job.divergenceRetries() + " must be >= 0");
-                }
-                return new Plan(spec, opt, train, backend, master, mode, job.partitions(), localSteps,
-                        job.checkpointEvery());
-            } catch (UsageException e) {
-                throw e;
-            } catch (KindlingException e) {
-                throw new UsageException(e.getMessage());
-            }
-        }
     }
 }

@@ -14,6 +14,7 @@ public final class Defaults {
     public static final String MASTER = "local[*]";
     public static final String MODE = "sync";
     public static final int LOCAL_STEPS = 5;
+    public static final int DIVERGENCE_RETRIES = 0;
 
     private Defaults() {
     }

@@ -1,13 +1,15 @@
 package dev.kindling.experiment;
 
 import dev.kindling.data.Dataset;
-import dev.kindling.nn.GradientCheck;
 import dev.kindling.nn.GradientCheck.TensorError;
+import dev.kindling.nn.GradientCheck;
 import dev.kindling.nn.LayerSpec;
 import dev.kindling.nn.Network;
 import dev.kindling.nn.NetworkSpec;
 import dev.kindling.nn.Shape;
 import dev.kindling.nn.SoftmaxCrossEntropy;
+import dev.kindling.report.Charts;
+import dev.kindling.report.Tables;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -6,6 +6,8 @@ import dev.kindling.nn.Network;
 import dev.kindling.nn.NetworkSpec;
 import dev.kindling.optim.Optimizers;
 import dev.kindling.optim.Sgd;
+import dev.kindling.report.Charts;
+import dev.kindling.report.Tables;
 import dev.kindling.search.Distribution;
 import dev.kindling.train.EpochMetrics;
 import dev.kindling.train.History;

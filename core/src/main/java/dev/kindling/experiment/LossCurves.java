@@ -7,6 +7,8 @@ import dev.kindling.nn.NetworkSpec;
 import dev.kindling.optim.Optimizer;
 import dev.kindling.optim.OptimizerConfig;
 import dev.kindling.optim.Optimizers;
+import dev.kindling.report.Charts;
+import dev.kindling.report.Tables;
 import dev.kindling.train.TrainConfig;
 import dev.kindling.train.TrainListener;
 import dev.kindling.train.Trainer;

@@ -1,13 +1,12 @@
 package dev.kindling.spark;
 
+import com.esotericsoftware.kryo.Kryo;
+import dev.kindling.data.Dataset;
 import dev.kindling.spark.data.ExampleBlock;
 import dev.kindling.spark.io.DatasetSerializer;
 import dev.kindling.spark.train.EvaluationSum;
 import dev.kindling.spark.train.ParameterBlock;
 import dev.kindling.spark.train.PartialSum;
-
-import com.esotericsoftware.kryo.Kryo;
-import dev.kindling.data.Dataset;
 import org.apache.spark.serializer.KryoRegistrator;
 
 /**

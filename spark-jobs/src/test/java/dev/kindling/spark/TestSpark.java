@@ -1,9 +1,13 @@
 package dev.kindling.spark;
 
-import dev.kindling.spark.runtime.SparkSettings;
-
+import dev.kindling.config.Distribution;
+import dev.kindling.config.TrainSettings;
 import dev.kindling.data.Dataset;
 import dev.kindling.data.IdxDirectory;
+import dev.kindling.nn.Network;
+import dev.kindling.optim.OptimizerConfig;
+import dev.kindling.spark.runtime.SparkSettings;
+import dev.kindling.train.TrainConfig;
 import java.nio.file.Path;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -72,5 +76,11 @@ public final class TestSpark {
             test = IdxDirectory.open(fashionMnist()).loadTest();
         }
         return test.subset(0, n);
+    }
+
+    /** A trainer's settings for the tests that build a {@code SparkTrainer} themselves. */
+    public static TrainSettings settings(Network net, OptimizerConfig optimizer, TrainConfig train,
+                                         Distribution distribution) {
+        return new TrainSettings(net.spec(), optimizer, train, "auto", context().master(), distribution);
     }
 }

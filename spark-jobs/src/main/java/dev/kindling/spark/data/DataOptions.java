@@ -1,6 +1,6 @@
 package dev.kindling.spark.data;
 
-import dev.kindling.cli.UsageException;
+import dev.kindling.UsageException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,13 +1,16 @@
 package dev.kindling.spark.data;
 
-import dev.kindling.spark.runtime.SparkErrors;
-
 import dev.kindling.KindlingException;
+import dev.kindling.data.Dataset;
+import dev.kindling.nn.NetworkSpec;
+import dev.kindling.spark.runtime.SparkErrors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -195,5 +198,50 @@ public final class DataSources {
         }
         int shown = Math.min(names.size(), 8);
         return "it holds " + String.join(", ", names.subList(0, shown)) + (names.size() > shown ? ", ..." : "");
+    }
+
+    /**
+     * {@code d} checked against the network (shape; no more classes than outputs) and widened to
+     * as many classes as the network has outputs, the width of the one-hot targets it is trained on.
+     */
+    public static Dataset fitted(Dataset d, NetworkSpec spec, int outputs) {
+        if (!spec.accepts(dev.kindling.train.Trainer.shapeOf(d))) {
+            throw new KindlingException(d.source() + ": examples of shape " + dev.kindling.train.Trainer.shapeOf(d)
+                    + " do not fit the network's input " + spec.input());
+        }
+        if (d.classes() > outputs) {
+            throw new KindlingException(d.source() + ": " + d.classes() + " classes, but the network has " + outputs
+                    + " outputs");
+        }
+        return d.classes() == outputs ? d
+                : new Dataset(d.source(), d.channels(), d.height(), d.width(), outputs, d.pixels(), d.labels());
+    }
+
+    public static String describeClasses(List<String> names) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < names.size(); i++) {
+            b.append(i == 0 ? "" : ", ").append(i).append(' ').append(names.get(i));
+        }
+        return b.toString();
+    }
+
+    /** The data options a model records, less the split ones unless {@code data} is where it was trained. */
+    public static Map<String, String> recordedOptions(Map<String, Object> recorded, String data, Configuration hadoop) {
+        Map<String, String> options = new TreeMap<>();
+        if (recorded.get("options") instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> options.put(String.valueOf(k), String.valueOf(v)));
+        }
+        String here;
+        try {
+            Path p = new Path(data);
+            here = p.getFileSystem(hadoop).makeQualified(p).toString();
+        } catch (IOException | RuntimeException e) {
+            here = data;
+        }
+        if (!here.equals(recorded.get("location"))) {
+            options.remove("test-fraction");
+            options.remove("split-seed");
+        }
+        return options;
     }
 }

@@ -1,11 +1,10 @@
 package dev.kindling.spark.data;
 
-import dev.kindling.spark.runtime.SparkErrors;
-
 import dev.kindling.KindlingException;
 import dev.kindling.data.Dataset;
 import dev.kindling.data.IdxDirectory;
 import dev.kindling.data.IdxFile;
+import dev.kindling.spark.runtime.SparkErrors;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;

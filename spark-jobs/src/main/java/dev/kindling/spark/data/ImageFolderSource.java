@@ -1,9 +1,8 @@
 package dev.kindling.spark.data;
 
-import dev.kindling.spark.runtime.SparkErrors;
-
 import dev.kindling.KindlingException;
 import dev.kindling.data.Dataset;
+import dev.kindling.spark.runtime.SparkErrors;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;

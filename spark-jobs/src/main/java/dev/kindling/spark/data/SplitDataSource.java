@@ -1,10 +1,9 @@
 package dev.kindling.spark.data;
 
-import dev.kindling.spark.runtime.SparkErrors;
-
 import dev.kindling.KindlingException;
-import dev.kindling.cli.UsageException;
+import dev.kindling.UsageException;
 import dev.kindling.data.Dataset;
+import dev.kindling.spark.runtime.SparkErrors;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

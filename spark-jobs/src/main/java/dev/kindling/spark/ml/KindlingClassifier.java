@@ -4,16 +4,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.kindling.KindlingException;
 import dev.kindling.backend.Backends;
 import dev.kindling.config.Defaults;
+import dev.kindling.config.JobConfig;
+import dev.kindling.config.TrainSettings;
 import dev.kindling.data.Dataset;
 import dev.kindling.io.Json;
 import dev.kindling.nn.Network;
 import dev.kindling.nn.NetworkSpec;
 import dev.kindling.nn.SoftmaxCrossEntropy;
-import dev.kindling.optim.OptimizerConfig;
-import dev.kindling.optim.Optimizers;
 import dev.kindling.spark.train.Shards;
 import dev.kindling.spark.train.SparkTrainer;
-import dev.kindling.train.TrainConfig;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -285,13 +284,21 @@ public final class KindlingClassifier
         }
     }
 
-    /** The training loop's settings from the params. */
-    TrainConfig trainConfig() {
-        String name = OptimizerConfig.of(value(optimizer)).name();
-        double lr = isDefined(stepSize) ? (Double) value(stepSize)
-                : Double.parseDouble(Float.toString(Optimizers.defaultLearningRate(name)));
-        return TrainConfig.defaults().withBatchSize(value(blockSize)).withEpochs(value(maxIter)).withSeed(value(seed))
-                .withLearningRate(lr).withSchedule(value(schedule)).withWeightDecay(value(weightDecay));
+    /**
+     * The params resolved as {@code kindling train} resolves its flags ({@link TrainSettings#resolve}):
+     * the same defaults and the same rules (AdamW's decay decoupled, not added as L2 as well).
+     */
+    TrainSettings settings(NetworkSpec spec, String master) {
+        Integer partitions = (Integer) value(numPartitions) > 0 ? value(numPartitions) : null;
+        JobConfig job = new JobConfig(spec, null, null, null, value(optimizer),
+                isDefined(stepSize) ? (Double) value(stepSize) : null, value(schedule), value(blockSize),
+                value(maxIter), value(seed), value(weightDecay), null, null, value(backend), master, value(mode),
+                partitions, value(localSteps), 0, null, null);
+        try {
+            return TrainSettings.resolve(job);
+        } catch (KindlingException e) {
+            throw new KindlingException(uid + ": " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -301,11 +308,10 @@ public final class KindlingClassifier
             throw new KindlingException(uid + ".network: a classifier needs the loss " + SoftmaxCrossEntropy.NAME
                     + ", not " + spec.loss());
         }
-        TrainConfig config = trainConfig();
-        OptimizerConfig optimizerConfig = OptimizerConfig.of(value(optimizer));
-        SparkTrainer.Settings settings = new SparkTrainer.Settings(value(mode), value(localSteps), 0, value(backend));
-        Network net = Network.build(spec, Backends.create(Backends.onDriver(value(backend))));
-        net.initialize(config.seed());
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
+        TrainSettings settings = settings(spec, sc.master());
+        Network net = Network.build(spec, Backends.create(Backends.onDriver(settings.backend())));
+        net.initialize(settings.train().seed());
 
         Dataset rows = FeatureRows.read(dataset, getFeaturesCol(), getLabelCol(), spec.input(), "DataFrame");
         int classes = FeatureRows.classes(rows);
@@ -315,11 +321,11 @@ public final class KindlingClassifier
         }
         Dataset train = new Dataset(rows.source(), rows.channels(), rows.height(), rows.width(), net.outputCount(),
                 rows.pixels(), rows.labels());
-        JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
-        int partitions = (Integer) value(numPartitions) > 0 ? value(numPartitions) : sc.defaultParallelism();
+        Integer given = settings.distribution().partitions();
+        int partitions = given != null ? given : sc.defaultParallelism();
         Shards shards = Shards.of(sc, train, partitions, "kindling-ml-train");
         try {
-            new SparkTrainer(sc, net, optimizerConfig, config, settings, shards, null, null).fit(null);
+            new SparkTrainer(sc, net, settings, shards, null, null).fit(null);
         } finally {
             shards.release();
         }

@@ -1,21 +1,20 @@
 package dev.kindling.spark.predict;
 
-import dev.kindling.spark.data.DataOptions;
-import dev.kindling.spark.data.DataSource;
-import dev.kindling.spark.data.DataSources;
-import dev.kindling.spark.runtime.SparkErrors;
-import dev.kindling.spark.runtime.SparkSettings;
-import dev.kindling.spark.train.SparkTraining;
-
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.kindling.KindlingException;
+import dev.kindling.UsageException;
 import dev.kindling.backend.Backends;
 import dev.kindling.cli.ModuleCommand;
-import dev.kindling.cli.UsageException;
 import dev.kindling.config.Defaults;
 import dev.kindling.data.Dataset;
 import dev.kindling.io.Json;
 import dev.kindling.io.ModelFile;
+import dev.kindling.spark.data.DataOptions;
+import dev.kindling.spark.data.DataSource;
+import dev.kindling.spark.data.DataSources;
+import dev.kindling.spark.io.ModelDirectory;
+import dev.kindling.spark.runtime.SparkErrors;
+import dev.kindling.spark.runtime.SparkSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
@@ -89,7 +88,7 @@ public final class PredictCommand implements Callable<Integer>, ModuleCommand {
         }
         Backends.checkName(backend); // the executors load it
         SparkConf conf = SparkSettings.forCommand(master, "kindling-predict");
-        Configuration hadoop = SparkTraining.hadoopConfiguration(conf);
+        Configuration hadoop = SparkSettings.hadoop(conf);
         Path target = new Path(out);
         FileSystem fs;
         try {
@@ -100,18 +99,18 @@ public final class PredictCommand implements Callable<Integer>, ModuleCommand {
         } catch (IOException e) {
             throw new KindlingException(out + ": " + SparkErrors.firstLine(e), e);
         }
-        ModelFile.Contents contents = SparkTraining.readModel(model, hadoop);
+        ModelFile.Contents contents = ModelDirectory.read(model, hadoop);
         Map<String, Object> recorded = contents.metadata().get("data") instanceof Map<?, ?> m
                 ? Json.JSON.convertValue(m, new TypeReference<Map<String, Object>>() { }) : Map.of();
         Map<String, String> options = dataOptions == null || dataOptions.isEmpty()
-                ? SparkTraining.recordedOptions(recorded, data, hadoop) : new TreeMap<>(dataOptions);
+                ? DataSources.recordedOptions(recorded, data, hadoop) : new TreeMap<>(dataOptions);
         DataSource source = DataSources.open(data, new DataOptions(options), hadoop);
         int outputs = ModelFile.toNetwork(model, contents, Backends.create(Backends.onDriver(backend))).outputCount();
 
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
         try {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            Dataset examples = SparkTraining.fit(split.equals("test") ? source.test(spark) : source.train(spark),
+            Dataset examples = DataSources.fitted(split.equals("test") ? source.test(spark) : source.train(spark),
                     contents.spec(), outputs);
             List<String> files = source.files(split.equals("test"));
             int tasks = partitions != null ? partitions : sc.defaultParallelism();

@@ -1,11 +1,10 @@
 package dev.kindling.spark.predict;
 
-import dev.kindling.spark.runtime.TaskGpu;
-
 import dev.kindling.backend.Backends;
 import dev.kindling.data.Dataset;
 import dev.kindling.io.ModelFile;
 import dev.kindling.nn.Network;
+import dev.kindling.spark.runtime.TaskGpu;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;

@@ -1,27 +1,26 @@
 package dev.kindling.spark.report;
 
-import dev.kindling.spark.data.DataOptions;
-import dev.kindling.spark.data.DataSource;
-import dev.kindling.spark.data.DataSources;
-import dev.kindling.spark.data.HadoopIdxDirectory;
-import dev.kindling.spark.io.HadoopFiles;
-import dev.kindling.spark.runtime.SparkSettings;
-import dev.kindling.spark.sweep.SweepOutput;
-import dev.kindling.spark.sweep.TrialRecord;
-import dev.kindling.spark.train.RunOutput;
-import dev.kindling.spark.train.SparkTraining;
-
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kindling.KindlingException;
+import dev.kindling.UsageException;
 import dev.kindling.backend.Backends;
 import dev.kindling.cli.ModuleCommand;
-import dev.kindling.cli.UsageException;
 import dev.kindling.config.Defaults;
 import dev.kindling.data.Dataset;
 import dev.kindling.io.Json;
 import dev.kindling.io.ModelFile;
 import dev.kindling.nn.Network;
+import dev.kindling.spark.data.DataOptions;
+import dev.kindling.spark.data.DataSource;
+import dev.kindling.spark.data.DataSources;
+import dev.kindling.spark.data.HadoopIdxDirectory;
+import dev.kindling.spark.io.HadoopFiles;
+import dev.kindling.spark.io.ModelDirectory;
+import dev.kindling.spark.runtime.SparkSettings;
+import dev.kindling.spark.sweep.SweepOutput;
+import dev.kindling.spark.sweep.TrialRecord;
+import dev.kindling.spark.train.RunOutput;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -83,7 +82,7 @@ public final class ReportCommand implements Callable<Integer>, ModuleCommand {
         PrintWriter out = spec.commandLine().getOut();
         String location = target.run != null ? target.run : target.sweep;
         SparkConf conf = SparkSettings.forCommand(master, "kindling-report");
-        Configuration hadoop = SparkTraining.hadoopConfiguration(conf);
+        Configuration hadoop = SparkSettings.hadoop(conf);
         Path dir = new Path(location);
         try {
             FileSystem fs = dir.getFileSystem(hadoop);
@@ -189,8 +188,8 @@ public final class ReportCommand implements Callable<Integer>, ModuleCommand {
         } catch (IOException e) {
             throw new KindlingException(modelDir + ": cannot read: " + e.getMessage(), e);
         }
-        Configuration hadoop = SparkTraining.hadoopConfiguration(conf);
-        ModelFile.Contents model = SparkTraining.readModel(modelDir.toString(), hadoop);
+        Configuration hadoop = SparkSettings.hadoop(conf);
+        ModelFile.Contents model = ModelDirectory.read(modelDir.toString(), hadoop);
         Map<String, Object> recorded = model.metadata().get("data") instanceof Map<?, ?> m
                 ? Json.JSON.convertValue(m, new TypeReference<Map<String, Object>>() { }) : Map.of();
         String location = data != null ? data : (String) recorded.get("location");
@@ -200,12 +199,12 @@ public final class ReportCommand implements Callable<Integer>, ModuleCommand {
             return;
         }
         DataSource source = DataSources.open(location, new DataOptions(
-                SparkTraining.recordedOptions(recorded, location, hadoop)), hadoop);
+                DataSources.recordedOptions(recorded, location, hadoop)), hadoop);
         Network net = ModelFile.toNetwork(modelDir.toString(), model, Backends.create(Defaults.BACKEND));
         boolean needsSpark = !(source instanceof HadoopIdxDirectory);
         SparkSession spark = needsSpark ? SparkSession.builder().config(conf).getOrCreate() : null;
         try {
-            Dataset test = SparkTraining.fit(source.test(spark), net.spec(), net.outputCount());
+            Dataset test = DataSources.fitted(source.test(spark), net.spec(), net.outputCount());
             ConfusionMatrix cm = ConfusionMatrix.of(net, test, 500);
             List<String> names = new ArrayList<>();
             Object classes = recorded.get("classes");

@@ -1,27 +1,26 @@
 package dev.kindling.spark.retrain;
 
-import dev.kindling.spark.data.DataOptions;
-import dev.kindling.spark.data.DataSource;
-import dev.kindling.spark.data.DataSources;
-import dev.kindling.spark.io.HadoopFiles;
-import dev.kindling.spark.runtime.SparkErrors;
-import dev.kindling.spark.runtime.SparkSettings;
-import dev.kindling.spark.train.Shards;
-import dev.kindling.spark.train.SparkTrainer;
-import dev.kindling.spark.train.SparkTraining;
-
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kindling.KindlingException;
+import dev.kindling.UsageException;
 import dev.kindling.backend.Backends;
 import dev.kindling.cli.ModuleCommand;
-import dev.kindling.cli.TrainCommand;
-import dev.kindling.cli.UsageException;
 import dev.kindling.config.JobConfig;
+import dev.kindling.config.TrainSettings;
 import dev.kindling.data.Dataset;
 import dev.kindling.io.Json;
 import dev.kindling.io.ModelFile;
 import dev.kindling.nn.Network;
+import dev.kindling.spark.data.DataOptions;
+import dev.kindling.spark.data.DataSource;
+import dev.kindling.spark.data.DataSources;
+import dev.kindling.spark.io.HadoopFiles;
+import dev.kindling.spark.io.ModelDirectory;
+import dev.kindling.spark.runtime.SparkErrors;
+import dev.kindling.spark.runtime.SparkSettings;
+import dev.kindling.spark.train.Shards;
+import dev.kindling.spark.train.SparkTrainer;
 import dev.kindling.train.Evaluation;
 import dev.kindling.train.Trainer;
 import java.io.IOException;
@@ -136,10 +135,10 @@ public final class RetrainCommand implements Callable<Integer>, ModuleCommand {
         JobConfig flags = new JobConfig(null, null, null, null, null, lr, null, null, epochs, null, null, null, null,
                 null, master, null, partitions, null, null, null, null);
         JobConfig config = fileConfig.overriddenBy(flags);
-        TrainCommand.Plan plan = TrainCommand.Plan.of(config);
+        TrainSettings plan = TrainSettings.resolve(config);
 
         SparkConf conf = SparkSettings.forCommand(plan.master(), "kindling-retrain");
-        Configuration hadoop = SparkTraining.hadoopConfiguration(conf);
+        Configuration hadoop = SparkSettings.hadoop(conf);
         try {
             Path root = new Path(registry);
             FileSystem fs = root.getFileSystem(hadoop);
@@ -168,10 +167,10 @@ public final class RetrainCommand implements Callable<Integer>, ModuleCommand {
     }
 
     private int run(FileSystem fs, ModelRegistry models, Path record, String id, JobConfig config,
-            TrainCommand.Plan plan, SparkConf conf, Configuration hadoop, PrintWriter out) throws IOException {
+            TrainSettings plan, SparkConf conf, Configuration hadoop, PrintWriter out) throws IOException {
         OptionalInt current = models.current();
         ModelFile.Contents parent = current.isPresent()
-                ? SparkTraining.readModel(models.versionDir(current.getAsInt()).toString(), hadoop) : null;
+                ? ModelDirectory.read(models.versionDir(current.getAsInt()).toString(), hadoop) : null;
         if (parent != null && config.network() != null && !parent.spec().equals(config.network())) {
             throw new UsageException("config: the network differs from CURRENT's (v" + current.getAsInt()
                     + "); a warm start keeps CURRENT's network");
@@ -189,11 +188,11 @@ public final class RetrainCommand implements Callable<Integer>, ModuleCommand {
         try {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             Dataset all = source.train(spark);
-            Dataset fresh = SparkTraining.fit(limit == null ? all : all.subset(0, Math.min(limit, all.size())),
+            Dataset fresh = DataSources.fitted(limit == null ? all : all.subset(0, Math.min(limit, all.size())),
                     net.spec(), net.outputCount());
             Dataset train = fresh;
             if (replay != null) {
-                Dataset earlier = SparkTraining.fit(DataSources.open(replay, new DataOptions(config.dataOptions()),
+                Dataset earlier = DataSources.fitted(DataSources.open(replay, new DataOptions(config.dataOptions()),
                         hadoop).train(spark), net.spec(), net.outputCount());
                 int wanted = (int) Math.min(earlier.size(), Math.round(fresh.size() * replayFraction
                         / (1 - replayFraction)));
@@ -201,18 +200,18 @@ public final class RetrainCommand implements Callable<Integer>, ModuleCommand {
                 out.printf("kindling: retrain: %,d new examples and %,d replayed from %s%n", fresh.size(), wanted,
                         replay);
             }
-            Dataset holdoutSet = SparkTraining.fit(holdout == null ? source.test(spark)
+            Dataset holdoutSet = DataSources.fitted(holdout == null ? source.test(spark)
                     : DataSources.open(holdout, new DataOptions(config.dataOptions()), hadoop).test(spark),
                     net.spec(), net.outputCount());
             out.printf("kindling: retrain: run %s, %s, %,d training examples, holdout %,d%n", id,
                     parent == null ? "empty registry: training from scratch" : "warm start from v" + current.getAsInt(),
                     train.size(), holdoutSet.size());
 
-            int shards = plan.partitions() != null ? plan.partitions() : sc.defaultParallelism();
+            Integer partitions = plan.distribution().partitions();
+            int shards = partitions != null ? partitions : sc.defaultParallelism();
             Shards trainShards = Shards.of(sc, train, shards, "kindling-retrain");
             try {
-                new SparkTrainer(sc, net, plan.optimizer(), plan.train(), new SparkTrainer.Settings(plan.mode(),
-                        plan.localSteps(), 0, plan.backend()), trainShards, null, null).fit(null);
+                new SparkTrainer(sc, net, plan, trainShards, null, null).fit(null);
             } finally {
                 trainShards.release();
             }

@@ -1,8 +1,9 @@
 package dev.kindling.spark.runtime;
 
 import dev.kindling.spark.KindlingKryoRegistrator;
-
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
+import scala.Tuple2;
 
 /**
  * The Spark settings every Kindling job runs with, set in one place (jobs and tests alike):
@@ -18,17 +19,17 @@ public final class SparkSettings {
     private SparkSettings() {
     }
 
-    /** Sets Kindling's settings on {@code conf} (values already there are kept) and returns it. */
     /**
      * A command's Spark settings: {@code master} (null: the one spark-submit gave, else the
      * default), checked, with {@code appName} unless one was given, configured as {@link #configure}.
      */
     public static SparkConf forCommand(String master, String appName) {
         String m = master != null ? master.trim() : System.getProperty("spark.master", dev.kindling.config.Defaults.MASTER);
-        dev.kindling.cli.Masters.check(m);
+        dev.kindling.config.Masters.check(m);
         return configure(new SparkConf(true).setMaster(m).setIfMissing("spark.app.name", appName));
     }
 
+    /** Sets Kindling's settings on {@code conf} (values already there are kept) and returns it. */
     public static SparkConf configure(SparkConf conf) {
         conf.set("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
         conf.set("spark.kryo.registrationRequired", "true");
@@ -58,5 +59,16 @@ public final class SparkSettings {
         if (!conf.contains(key)) {
             conf.set(key, value);
         }
+    }
+
+    /** Hadoop settings as Spark would give them: the defaults plus every spark.hadoop.* entry. */
+    public static Configuration hadoop(SparkConf conf) {
+        Configuration hadoop = new Configuration();
+        for (Tuple2<String, String> e : conf.getAll()) {
+            if (e._1().startsWith("spark.hadoop.")) {
+                hadoop.set(e._1().substring("spark.hadoop.".length()), e._2());
+            }
+        }
+        return hadoop;
     }
 }

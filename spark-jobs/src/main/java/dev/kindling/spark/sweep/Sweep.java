@@ -1,22 +1,21 @@
 package dev.kindling.spark.sweep;
 
-import dev.kindling.spark.data.DataOptions;
-import dev.kindling.spark.data.DataSource;
-import dev.kindling.spark.data.DataSources;
-import dev.kindling.spark.runtime.SparkErrors;
-import dev.kindling.spark.train.Shards;
-import dev.kindling.spark.train.SparkTrainer;
-import dev.kindling.spark.train.SparkTraining;
-
 import dev.kindling.KindlingException;
+import dev.kindling.UsageException;
 import dev.kindling.backend.Backends;
-import dev.kindling.cli.TrainCommand;
-import dev.kindling.cli.UsageException;
 import dev.kindling.config.JobConfig;
+import dev.kindling.config.TrainSettings;
 import dev.kindling.data.Dataset;
 import dev.kindling.io.Json;
 import dev.kindling.nn.Network;
 import dev.kindling.search.SweepSpec;
+import dev.kindling.spark.data.DataOptions;
+import dev.kindling.spark.data.DataSource;
+import dev.kindling.spark.data.DataSources;
+import dev.kindling.spark.runtime.SparkErrors;
+import dev.kindling.spark.runtime.SparkSettings;
+import dev.kindling.spark.train.Shards;
+import dev.kindling.spark.train.SparkTrainer;
 import dev.kindling.train.EpochMetrics;
 import dev.kindling.train.History;
 import java.io.PrintWriter;
@@ -79,7 +78,7 @@ public final class Sweep {
     }
 
     /** A trial as planned: its point and its full training config. */
-    private record Planned(SweepSpec.Point point, JobConfig config, TrainCommand.Plan plan) {
+    private record Planned(SweepSpec.Point point, JobConfig config, TrainSettings plan) {
     }
 
     int run() {
@@ -87,10 +86,10 @@ public final class Sweep {
         long maxParameters = 0;
         for (SweepSpec.Point p : spec.points()) {
             JobConfig c;
-            TrainCommand.Plan plan;
+            TrainSettings plan;
             try {
                 c = spec.config(p);
-                plan = TrainCommand.Plan.of(c);
+                plan = TrainSettings.resolve(c);
             } catch (KindlingException e) {
                 throw new UsageException(spec.source() + ": trial " + p.id() + " " + p.values() + ": " + e.getMessage());
             }
@@ -118,7 +117,7 @@ public final class Sweep {
         if (mode.equals(DISTRIBUTED) && parallel != null && parallel > 1) {
             conf.setIfMissing("spark.scheduler.mode", "FAIR");
         }
-        Configuration hadoop = SparkTraining.hadoopConfiguration(conf);
+        Configuration hadoop = SparkSettings.hadoop(conf);
         SweepOutput output = SweepOutput.open(outLocation, hadoop, plan, overwrite);
         JobConfig base = planned.get(0).config();
         DataSource source = DataSources.open(data, new DataOptions(base.dataOptions()), hadoop);
@@ -316,12 +315,11 @@ public final class Sweep {
         @Override
         public TrialRecord run(Planned p, String id, int rung, int epochs, String pool) {
             sc.setLocalProperty("spark.scheduler.pool", pool);
-            TrainCommand.Plan plan = p.plan();
+            TrainSettings plan = p.plan();
             Network net = Network.build(plan.spec(), Backends.create(Backends.onDriver(plan.backend())));
             net.initialize(plan.train().seed());
-            SparkTrainer.Settings settings = new SparkTrainer.Settings(plan.mode(), plan.localSteps(), 0, plan.backend());
-            SparkTrainer trainer = new SparkTrainer(sc, net, plan.optimizer(), plan.train().withEpochs(epochs), settings,
-                    train, validation, null);
+            SparkTrainer trainer = new SparkTrainer(sc, net, plan.withTrain(plan.train().withEpochs(epochs)), train,
+                    validation, null);
             long start = System.nanoTime();
             try {
                 History h = trainer.fit(new SparkTrainer.Listener() {

@@ -1,12 +1,11 @@
 package dev.kindling.spark.sweep;
 
-import dev.kindling.spark.runtime.SparkSettings;
-
 import dev.kindling.KindlingException;
+import dev.kindling.UsageException;
 import dev.kindling.cli.ModuleCommand;
-import dev.kindling.cli.UsageException;
 import dev.kindling.config.Defaults;
 import dev.kindling.search.SweepSpec;
+import dev.kindling.spark.runtime.SparkSettings;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;

@@ -1,14 +1,13 @@
 package dev.kindling.spark.sweep;
 
-import dev.kindling.spark.io.HadoopFiles;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kindling.KindlingException;
-import dev.kindling.cli.UsageException;
+import dev.kindling.UsageException;
 import dev.kindling.config.JobConfig;
-import dev.kindling.experiment.Charts;
 import dev.kindling.io.Json;
+import dev.kindling.report.Charts;
+import dev.kindling.spark.io.HadoopFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,17 +1,16 @@
 package dev.kindling.spark.sweep;
 
-import dev.kindling.spark.runtime.TaskGpu;
-import dev.kindling.spark.train.SparkTraining;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kindling.KindlingException;
 import dev.kindling.backend.Backends;
-import dev.kindling.cli.TrainCommand;
 import dev.kindling.config.JobConfig;
+import dev.kindling.config.TrainSettings;
 import dev.kindling.data.Dataset;
 import dev.kindling.io.Json;
 import dev.kindling.nn.Network;
 import dev.kindling.optim.Optimizers;
+import dev.kindling.spark.data.DataSources;
+import dev.kindling.spark.runtime.TaskGpu;
 import dev.kindling.train.History;
 import dev.kindling.train.Trainer;
 import java.io.IOException;
@@ -52,12 +51,12 @@ public final class TrialTask implements Function<String, String> {
     public String call(String input) throws IOException {
         JsonNode in = Json.JSON.readTree(input);
         JobConfig config = Json.JSON.treeToValue(in.get("config"), JobConfig.class);
-        TrainCommand.Plan plan = TrainCommand.Plan.of(config);
+        TrainSettings plan = TrainSettings.resolve(config);
         Network net = Network.build(plan.spec(), Backends.create(plan.backend(), TaskGpu.assigned()));
         net.initialize(plan.train().seed());
         Dataset[] d = data.value();
-        Dataset train = SparkTraining.fit(d[0], plan.spec(), net.outputCount());
-        Dataset validation = SparkTraining.fit(d[1], plan.spec(), net.outputCount());
+        Dataset train = DataSources.fitted(d[0], plan.spec(), net.outputCount());
+        Dataset validation = DataSources.fitted(d[1], plan.spec(), net.outputCount());
         @SuppressWarnings("unchecked")
         Map<String, Object> params = Json.JSON.convertValue(in.get("params"), LinkedHashMap.class);
         String id = in.get("id").asText();

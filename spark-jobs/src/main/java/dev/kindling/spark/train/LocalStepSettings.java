@@ -1,11 +1,11 @@
 package dev.kindling.spark.train;
 
+import dev.kindling.io.Json;
 import dev.kindling.optim.LearningRateSchedule;
 import dev.kindling.optim.Optimizer;
-import dev.kindling.optim.Optimizers;
 import dev.kindling.optim.OptimizerConfig;
+import dev.kindling.optim.Optimizers;
 import dev.kindling.optim.WeightDecay;
-import dev.kindling.io.Json;
 import dev.kindling.train.UpdateStep;
 import java.io.Serializable;
 

@@ -1,11 +1,10 @@
 package dev.kindling.spark.train;
 
-import dev.kindling.spark.io.RawFloats;
-
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import dev.kindling.spark.io.RawFloats;
 import java.io.Serializable;
 
 /**

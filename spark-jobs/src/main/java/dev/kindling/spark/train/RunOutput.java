@@ -1,15 +1,14 @@
 package dev.kindling.spark.train;
 
-import dev.kindling.spark.io.HadoopFiles;
-import dev.kindling.spark.runtime.SparkErrors;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kindling.KindlingException;
-import dev.kindling.cli.UsageException;
+import dev.kindling.UsageException;
 import dev.kindling.config.JobConfig;
 import dev.kindling.io.Json;
 import dev.kindling.io.ModelFile;
 import dev.kindling.nn.Network;
+import dev.kindling.spark.io.HadoopFiles;
+import dev.kindling.spark.runtime.SparkErrors;
 import dev.kindling.train.EpochMetrics;
 import java.io.Closeable;
 import java.io.IOException;

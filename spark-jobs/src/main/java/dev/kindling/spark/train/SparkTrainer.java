@@ -1,6 +1,8 @@
 package dev.kindling.spark.train;
 
 import dev.kindling.KindlingException;
+import dev.kindling.config.Distribution;
+import dev.kindling.config.TrainSettings;
 import dev.kindling.data.Dataset;
 import dev.kindling.nn.Network;
 import dev.kindling.optim.LearningRateSchedule;
@@ -65,44 +67,12 @@ public final class SparkTrainer {
     /** Divergence factor: each retry halves the learning rate. */
     static final double RETRY_LEARNING_RATE_FACTOR = 0.5;
 
-    /**
-     * The distributed settings of a run.
-     *
-     * @param checkpointEvery   rounds between checkpoints; null: after every epoch; 0: never
-     * @param divergenceRetries times a diverged run goes back to its last good state and retries
-     *                          with half the learning rate before it stops (0: stop at once)
-     */
-    public record Settings(String mode, int localSteps, Integer checkpointEvery, String backend,
-                           int divergenceRetries) {
-        public Settings(String mode, int localSteps, Integer checkpointEvery, String backend) {
-            this(mode, localSteps, checkpointEvery, backend, 0);
-        }
-
-        public Settings {
-            if (divergenceRetries < 0) {
-                throw new KindlingException("divergence-retries: " + divergenceRetries + " must be >= 0");
-            }
-            if (!"sync".equals(mode) && !"local".equals(mode)) {
-                throw new KindlingException("mode: unknown value \"" + mode + "\" (expected sync or local)");
-            }
-            if (localSteps <= 0) {
-                throw new KindlingException("local-steps: " + localSteps + " must be > 0");
-            }
-            if (checkpointEvery != null && checkpointEvery < 0) {
-                throw new KindlingException("checkpoint-every: " + checkpointEvery + " must be >= 0");
-            }
-        }
-
-        boolean local() {
-            return "local".equals(mode);
-        }
-    }
-
     private final JavaSparkContext sc;
     private final Network net;
     private final OptimizerConfig optimizerConfig;
     private TrainConfig config;
-    private final Settings settings;
+    private final Distribution settings;
+    private final String backend;
     private final Shards train;
     private final Shards test;
     private final CheckpointStore checkpoints;
@@ -134,13 +104,14 @@ public final class SparkTrainer {
      * @param test        the evaluation shards, or null
      * @param checkpoints where checkpoints go, or null for none
      */
-    public SparkTrainer(JavaSparkContext sc, Network net, OptimizerConfig optimizer, TrainConfig config,
-                        Settings settings, Shards train, Shards test, CheckpointStore checkpoints) {
+    public SparkTrainer(JavaSparkContext sc, Network net, TrainSettings settings, Shards train, Shards test,
+                        CheckpointStore checkpoints) {
         this.sc = sc;
         this.net = net;
-        this.optimizerConfig = optimizer;
-        this.config = config;
-        this.settings = settings;
+        this.optimizerConfig = settings.optimizer();
+        this.config = settings.train();
+        this.settings = settings.distribution();
+        this.backend = settings.backend();
         this.train = train;
         this.test = test;
         this.checkpoints = checkpoints;
@@ -154,7 +125,7 @@ public final class SparkTrainer {
         this.totalSteps = UpdateStep.totalSteps(config, examples);
         this.schedule = UpdateStep.schedule(config, examples);
         this.decay = new WeightDecay((float) config.weightDecay(), net.weightRanges());
-        this.optimizer = Optimizers.create(optimizer, net.weightRanges());
+        this.optimizer = Optimizers.create(optimizerConfig, net.weightRanges());
         this.optimizerState = new float[this.optimizer.stateSize(net.parameters().length)];
         this.update = new UpdateStep(this.optimizer, schedule, decay, optimizerState, 0);
     }
@@ -350,7 +321,7 @@ public final class SparkTrainer {
         Broadcast<ParameterBlock> block = sc.broadcast(new ParameterBlock(net.parameters(), net.state(), null));
         long t1 = System.nanoTime();
         long r = round + 1;
-        PartialSum sum = ShardAggregation.run(sc, train, new SyncTask(perShard, block, specJson, settings.backend(),
+        PartialSum sum = ShardAggregation.run(sc, train, new SyncTask(perShard, block, specJson, backend,
                 config.seed(), r), this::zero, PartialSum::merge, PartialSum.class, forceTreeAggregate);
         long t2 = System.nanoTime();
         block.destroy();
@@ -396,7 +367,7 @@ public final class SparkTrainer {
         long firstStep = update.step();
         LocalStepSettings local = new LocalStepSettings(optimizerConfig, (float) config.weightDecay(),
                 config.schedule(), (float) config.learningRate(), totalSteps);
-        PartialSum sum = ShardAggregation.run(sc, train, new LocalTask(byShard, block, specJson, settings.backend(),
+        PartialSum sum = ShardAggregation.run(sc, train, new LocalTask(byShard, block, specJson, backend,
                 local, firstStep, config.seed(), r), PartialSum::empty, PartialSum::merge, PartialSum.class,
                 forceTreeAggregate);
         long t2 = System.nanoTime();
@@ -479,7 +450,7 @@ public final class SparkTrainer {
     private Evaluation evaluate(Shards shards, int[] subset, Broadcast<ParameterBlock> block) {
         int[][] perShard = subset == null ? null : shards.split(subset, 0, subset.length);
         EvaluationSum sum = ShardAggregation.run(sc, shards, new EvaluationTask(perShard, block, specJson,
-                settings.backend()), EvaluationSum::new, EvaluationSum::merge, EvaluationSum.class, forceTreeAggregate);
+                backend), EvaluationSum::new, EvaluationSum::merge, EvaluationSum.class, forceTreeAggregate);
         if (sum.examples == 0) {
             return new Evaluation(Double.NaN, Double.NaN, 0);
         }

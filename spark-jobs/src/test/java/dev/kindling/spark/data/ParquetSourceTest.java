@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kindling.KindlingException;
-import dev.kindling.cli.UsageException;
+import dev.kindling.UsageException;
 import dev.kindling.data.Dataset;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,7 +1,5 @@
 package dev.kindling.spark.train;
 
-import dev.kindling.spark.CrashingFileSystem;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,6 +11,8 @@ import dev.kindling.backend.Backends;
 import dev.kindling.io.ModelFile;
 import dev.kindling.nn.Network;
 import dev.kindling.nn.NetworkSpec;
+import dev.kindling.spark.CrashingFileSystem;
+import dev.kindling.spark.io.ModelDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -80,7 +80,7 @@ public class CrashSafetyTest {
         assertThrows(KindlingException.class, () -> out.saveModel(network(2), Map.of("version", "second")));
         CrashingFileSystem.crashOnRenameTo = null;
 
-        ModelFile.Contents loaded = SparkTraining.readModel(tmp.resolve("run").resolve(RunOutput.MODEL).toString(),
+        ModelFile.Contents loaded = ModelDirectory.read(tmp.resolve("run").resolve(RunOutput.MODEL).toString(),
                 new Configuration());
         assertArrayEquals(first.parameters(), loaded.parameters(), "the previous model, complete");
         assertEquals("first", loaded.metadata().get("version"));

@@ -1,9 +1,5 @@
 package dev.kindling.spark.train;
 
-import dev.kindling.spark.Cli;
-
-import dev.kindling.spark.TestSpark;
-
 import static dev.kindling.spark.Cli.assertRefused;
 import static dev.kindling.spark.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -15,11 +11,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kindling.KindlingException;
 import dev.kindling.backend.Backends;
+import dev.kindling.config.Distribution;
 import dev.kindling.data.Dataset;
 import dev.kindling.io.Json;
 import dev.kindling.nn.Network;
 import dev.kindling.nn.NetworkSpec;
 import dev.kindling.optim.OptimizerConfig;
+import dev.kindling.spark.Cli;
+import dev.kindling.spark.TestSpark;
 import dev.kindling.train.TrainConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,10 +62,10 @@ public class DivergenceTest {
                 net.parameters()[i] = Float.MAX_VALUE; // the first dense layer's weights come first
             }
             float[] before = net.parameters().clone();
-            SparkTrainer trainer = new SparkTrainer(TestSpark.context(), net, OptimizerConfig.of("sgd"),
-                    TrainConfig.defaults().withEpochs(1).withBatchSize(n).withSeed(1).withLearningRate(0.1)
-                            .withTrainEvalSamples(100),
-                    new SparkTrainer.Settings("sync", 1, 0, "auto"), shards, null, null);
+            SparkTrainer trainer = new SparkTrainer(TestSpark.context(), net, TestSpark.settings(net,
+                    OptimizerConfig.of("sgd"), TrainConfig.defaults().withEpochs(1).withBatchSize(n).withSeed(1)
+                            .withLearningRate(0.1).withTrainEvalSamples(100),
+                    new Distribution("sync", null, 1, 0, 0)), shards, null, null);
             KindlingException e = assertThrows(KindlingException.class, () -> trainer.fit(null));
             assertTrue(e.getMessage().contains("partition 1 returned a non-finite"), e.getMessage());
             assertFalse(e.getMessage().contains("partition 0"), e.getMessage());

@@ -1,14 +1,14 @@
 package dev.kindling.spark.train;
 
-import dev.kindling.spark.TestSpark;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kindling.backend.Backends;
+import dev.kindling.config.Distribution;
 import dev.kindling.nn.Network;
 import dev.kindling.nn.NetworkSpec;
 import dev.kindling.optim.OptimizerConfig;
+import dev.kindling.spark.TestSpark;
 import dev.kindling.train.History;
 import dev.kindling.train.TrainConfig;
 import java.util.ArrayList;
@@ -27,8 +27,9 @@ public class LocalModeTest {
             net.initialize(5);
             TrainConfig config = TrainConfig.defaults().withEpochs(3).withBatchSize(100).withSeed(5)
                     .withLearningRate(0.002).withTrainEvalSamples(1000);
-            SparkTrainer trainer = new SparkTrainer(TestSpark.context(), net, OptimizerConfig.of("adam"), config,
-                    new SparkTrainer.Settings("local", 5, 0, "auto"), train, test, null);
+            SparkTrainer trainer = new SparkTrainer(TestSpark.context(), net,
+                    TestSpark.settings(net, OptimizerConfig.of("adam"), config,
+                    new Distribution("local", null, 5, 0, 0)), train, test, null);
             List<RoundMetrics> rounds = new ArrayList<>();
             History h = trainer.fit(new SparkTrainer.Listener() {
                 @Override

@@ -1,7 +1,5 @@
 package dev.kindling.spark.train;
 
-import dev.kindling.spark.TestSpark;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -9,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kindling.KindlingException;
 import dev.kindling.backend.Backends;
+import dev.kindling.config.Distribution;
 import dev.kindling.data.Dataset;
 import dev.kindling.nn.Network;
 import dev.kindling.nn.NetworkSpec;
 import dev.kindling.optim.OptimizerConfig;
+import dev.kindling.spark.TestSpark;
 import dev.kindling.train.History;
 import dev.kindling.train.TrainConfig;
 import java.nio.file.Path;
@@ -53,8 +53,9 @@ public class ResumeTest {
     }
 
     static SparkTrainer trainer(Network net, CheckpointStore store, Integer every) {
-        return new SparkTrainer(TestSpark.context(), net, OptimizerConfig.of("adam"), CONFIG,
-                new SparkTrainer.Settings("sync", 1, every, "auto"), train, test, store);
+        return new SparkTrainer(TestSpark.context(), net,
+                    TestSpark.settings(net, OptimizerConfig.of("adam"), CONFIG,
+                    new Distribution("sync", null, 1, every, 0)), train, test, store);
     }
 
     @Test

@@ -1,12 +1,13 @@
 package dev.kindling.spark.train;
 
-import dev.kindling.spark.NaiveKryoRegistrator;
-import dev.kindling.spark.TestSpark;
-
 import dev.kindling.backend.Backends;
+import dev.kindling.config.Distribution;
 import dev.kindling.nn.Network;
 import dev.kindling.nn.NetworkSpec;
 import dev.kindling.optim.OptimizerConfig;
+import dev.kindling.spark.NaiveKryoRegistrator;
+import dev.kindling.spark.TestSpark;
+import dev.kindling.spark.runtime.SparkSettings;
 import dev.kindling.train.TrainConfig;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -55,8 +56,9 @@ public final class RoundBenchmark {
             int steps = local ? 5 : 1;
             TrainConfig config = TrainConfig.defaults().withBatchSize(100).withMaxSteps((long) rounds * steps)
                     .withEpochs(1).withLearningRate(0.001).withTrainEvalSamples(100);
-            SparkTrainer trainer = new SparkTrainer(sc, net, OptimizerConfig.of("adam"), config,
-                    new SparkTrainer.Settings(local ? "local" : "sync", steps, 0, "auto"), train, null, null);
+            SparkTrainer trainer = new SparkTrainer(sc, net,
+                    TestSpark.settings(net, OptimizerConfig.of("adam"), config,
+                    new Distribution(local ? "local" : "sync", null, steps, 0, 0)), train, null, null);
             trainer.fullSizeZero = variant.equals("naive");
             trainer.forceTreeAggregate = !variant.equals("kindling") && !variant.equals("local5");
             List<RoundMetrics> seen = new ArrayList<>();

@@ -1,15 +1,15 @@
 package dev.kindling.spark.train;
 
-import dev.kindling.spark.MemoryProbe;
-import dev.kindling.spark.TestSpark;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kindling.backend.Backends;
+import dev.kindling.config.Distribution;
 import dev.kindling.nn.Network;
 import dev.kindling.nn.NetworkSpec;
 import dev.kindling.optim.OptimizerConfig;
+import dev.kindling.spark.MemoryProbe;
+import dev.kindling.spark.TestSpark;
 import dev.kindling.train.TrainConfig;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -34,8 +34,9 @@ public class SoakTest {
             net.initialize(1);
             TrainConfig config = TrainConfig.defaults().withEpochs(10).withBatchSize(100).withSeed(1)
                     .withTrainEvalSamples(100);
-            SparkTrainer trainer = new SparkTrainer(TestSpark.context(), net, OptimizerConfig.of("adam"), config,
-                    new SparkTrainer.Settings("sync", 1, 0, "auto"), train, test, null);
+            SparkTrainer trainer = new SparkTrainer(TestSpark.context(), net,
+                    TestSpark.settings(net, OptimizerConfig.of("adam"), config,
+                    new Distribution("sync", null, 1, 0, 0)), train, test, null);
             List<Sample> samples = new ArrayList<>();
             trainer.fit(new SparkTrainer.Listener() {
                 @Override

@@ -1,17 +1,17 @@
 package dev.kindling.spark.train;
 
-import dev.kindling.spark.TestSpark;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kindling.backend.Backends;
+import dev.kindling.config.Distribution;
 import dev.kindling.data.Dataset;
 import dev.kindling.nn.LayerSpec;
 import dev.kindling.nn.Network;
 import dev.kindling.nn.NetworkSpec;
 import dev.kindling.optim.OptimizerConfig;
 import dev.kindling.optim.Optimizers;
+import dev.kindling.spark.TestSpark;
 import dev.kindling.train.History;
 import dev.kindling.train.TrainConfig;
 import dev.kindling.train.Trainer;
@@ -46,8 +46,9 @@ public class SyncEqualsSingleMachineTest {
         Shards trainShards = Shards.of(TestSpark.context(), train, partitions, "train");
         Shards testShards = Shards.of(TestSpark.context(), test, partitions, "test");
         try {
-            SparkTrainer spark = new SparkTrainer(TestSpark.context(), distributed, OptimizerConfig.of(optimizer), config,
-                    new SparkTrainer.Settings("sync", 1, 0, "auto"), trainShards, testShards, null);
+            SparkTrainer spark = new SparkTrainer(TestSpark.context(), distributed,
+                    TestSpark.settings(distributed, OptimizerConfig.of(optimizer), config,
+                    new Distribution("sync", null, 1, 0, 0)), trainShards, testShards, null);
             History got = spark.fit(null);
 
             assertEquals(20, spark.round());
@@ -104,8 +105,9 @@ public class SyncEqualsSingleMachineTest {
         distributed.initialize(11);
         Shards shards = Shards.of(TestSpark.context(), train, 1, "train");
         try {
-            new SparkTrainer(TestSpark.context(), distributed, OptimizerConfig.of("sgd"), config,
-                    new SparkTrainer.Settings("sync", 1, 0, "auto"), shards, null, null).fit(null);
+            new SparkTrainer(TestSpark.context(), distributed,
+                    TestSpark.settings(distributed, OptimizerConfig.of("sgd"), config,
+                    new Distribution("sync", null, 1, 0, 0)), shards, null, null).fit(null);
         } finally {
             shards.release();
         }

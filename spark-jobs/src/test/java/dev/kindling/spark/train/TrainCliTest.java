@@ -1,9 +1,5 @@
 package dev.kindling.spark.train;
 
-import dev.kindling.spark.Cli;
-
-import dev.kindling.spark.TestSpark;
-
 import static dev.kindling.spark.Cli.assertRefused;
 import static dev.kindling.spark.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -14,6 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kindling.cli.Main;
 import dev.kindling.io.Json;
 import dev.kindling.io.ModelFile;
+import dev.kindling.spark.Cli;
+import dev.kindling.spark.TestSpark;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.kindling.experiment;
+package dev.kindling.report;
 
 import dev.kindling.KindlingException;
 import dev.kindling.io.AtomicFiles;
@@ -13,7 +13,7 @@ import java.util.Locale;
  * Writes experiment results: CSV tables and JSON summaries, each through a temporary file and a
  * rename, so an interrupted run never leaves half a table behind.
  */
-final class Tables {
+public final class Tables {
     private Tables() {
     }
 
@@ -22,7 +22,7 @@ final class Tables {
      * losses and accuracies, and it keeps 1e-6 learning rates readable), everything else as
      * its string form.
      */
-    static void csv(Path file, List<String> header, List<List<Object>> rows) {
+    public static void csv(Path file, List<String> header, List<List<Object>> rows) {
         StringBuilder text = new StringBuilder();
         line(text, header);
         for (List<Object> row : rows) {
@@ -32,7 +32,7 @@ final class Tables {
     }
 
     /** A JSON document, pretty-printed (summaries are read by people as well as programs). */
-    static void json(Path file, Object value) {
+    public static void json(Path file, Object value) {
         try {
             write(file, Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(value));
         } catch (IOException e) {
@@ -42,12 +42,12 @@ final class Tables {
 
     /** Draws a chart; the drawing code may throw an {@link IOException}. */
     @FunctionalInterface
-    interface Drawing {
+    public interface Drawing {
         void draw() throws IOException;
     }
 
     /** Runs a chart-drawing call, turning an I/O failure into an error that names the file. */
-    static void png(Path file, Drawing drawing) {
+    public static void png(Path file, Drawing drawing) {
         try {
             drawing.draw();
         } catch (IOException e) {

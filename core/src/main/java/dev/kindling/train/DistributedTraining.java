@@ -1,11 +1,14 @@
-package dev.kindling.cli;
+package dev.kindling.train;
 
+import dev.kindling.UsageException;
+import dev.kindling.config.EvaluateJob;
+import dev.kindling.config.TrainJob;
 import java.io.PrintWriter;
 
 /**
  * A trainer for masters other than {@code single}, found with {@link java.util.ServiceLoader}
  * so that the core needs no cluster library: the Spark trainer (module {@code spark-jobs})
- * registers one in {@code META-INF/services/dev.kindling.cli.DistributedTraining}.
+ * registers one in {@code META-INF/services/dev.kindling.train.DistributedTraining}.
  */
 public interface DistributedTraining {
 

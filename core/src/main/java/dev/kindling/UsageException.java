@@ -1,6 +1,4 @@
-package dev.kindling.cli;
-
-import dev.kindling.KindlingException;
+package dev.kindling;
 
 /** A bad flag or config value: exits with code 2 rather than 1. */
 public final class UsageException extends KindlingException {

@@ -1,5 +1,6 @@
-package dev.kindling.cli;
+package dev.kindling.config;
 
+import dev.kindling.UsageException;
 import java.util.regex.Pattern;
 
 /**

@@ -1,4 +1,4 @@
-package dev.kindling.experiment;
+package dev.kindling.report;
 
 import java.awt.BasicStroke;
 import java.awt.Color;

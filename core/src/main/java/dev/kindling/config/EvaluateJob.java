@@ -1,4 +1,4 @@
-package dev.kindling.cli;
+package dev.kindling.config;
 
 import java.util.Map;
 

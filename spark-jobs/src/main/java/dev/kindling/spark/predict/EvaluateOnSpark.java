@@ -1,0 +1,70 @@
+package dev.kindling.spark.predict;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.kindling.KindlingException;
+import dev.kindling.backend.Backends;
+import dev.kindling.config.EvaluateJob;
+import dev.kindling.data.Dataset;
+import dev.kindling.io.Json;
+import dev.kindling.io.ModelFile;
+import dev.kindling.nn.Network;
+import dev.kindling.spark.data.DataOptions;
+import dev.kindling.spark.data.DataSource;
+import dev.kindling.spark.data.DataSources;
+import dev.kindling.spark.data.HadoopIdxDirectory;
+import dev.kindling.spark.io.ModelDirectory;
+import dev.kindling.spark.runtime.SparkSettings;
+import dev.kindling.train.Evaluation;
+import dev.kindling.train.Trainer;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code kindling evaluate} on data read as {@code train} reads it. Without data options it
+ * uses those the model records (the split ones only for the location it was trained on, so a
+ * held-out test set is the same one), and image folders must name the model's classes.
+ */
+public final class EvaluateOnSpark {
+    private EvaluateOnSpark() {
+    }
+
+    public static int run(EvaluateJob job, PrintWriter out) {
+        SparkConf conf = SparkSettings.forCommand(job.master(), "kindling-evaluate");
+        Configuration hadoop = SparkSettings.hadoop(conf);
+        ModelFile.Contents model = ModelDirectory.read(job.model(), hadoop);
+        Map<String, Object> recorded = model.metadata().get("data") instanceof Map<?, ?> m
+                ? Json.JSON.convertValue(m, new TypeReference<Map<String, Object>>() { }) : Map.of();
+        Map<String, String> options = job.dataOptions();
+        if (options == null) {
+            options = DataSources.recordedOptions(recorded, job.data(), hadoop);
+        }
+        DataSource source = DataSources.open(job.data(), new DataOptions(options), hadoop);
+        Object classes = recorded.get("classes");
+        if (classes instanceof List<?> names && !source.classNames().isEmpty() && !names.equals(source.classNames())) {
+            throw new KindlingException(job.data() + ": the class folders (" + String.join(", ", source.classNames())
+                    + ") are not the classes the model was trained on (" + names + ")");
+        }
+        Network net = ModelFile.toNetwork(job.model(), model, Backends.create(Backends.onDriver(job.backend())));
+        boolean needsSpark = !(source instanceof HadoopIdxDirectory);
+        SparkSession spark = needsSpark ? SparkSession.builder().config(conf).getOrCreate() : null;
+        try {
+            Dataset test = DataSources.fitted(source.test(spark), net.spec(), net.outputCount());
+            Evaluation e = Trainer.evaluate(net, test, 500);
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("accuracy", e.accuracy());
+            result.put("loss", e.loss());
+            result.put("examples", e.examples());
+            out.println(Json.line(result));
+            return 0;
+        } finally {
+            if (spark != null) {
+                spark.stop();
+            }
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package dev.kindling.spark.train;
+
+import dev.kindling.config.Distribution;
+import dev.kindling.config.Masters;
+import dev.kindling.config.TrainSettings;
+import dev.kindling.spark.predict.EvaluateOnSpark;
+import dev.kindling.train.TrainConfig;
+
+import dev.kindling.spark.data.DataOptions;
+import dev.kindling.spark.data.DataSource;
+import dev.kindling.spark.data.DataSources;
+import dev.kindling.spark.data.HadoopIdxDirectory;
+import dev.kindling.spark.io.HadoopFiles;
+import dev.kindling.spark.runtime.NativeMemoryCheck;
+import dev.kindling.spark.runtime.SparkErrors;
+import dev.kindling.spark.runtime.SparkSettings;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.kindling.KindlingException;
+import dev.kindling.backend.Backends;
+import dev.kindling.train.DistributedTraining;
+import dev.kindling.config.EvaluateJob;
+import dev.kindling.config.TrainJob;
+import dev.kindling.UsageException;
+import dev.kindling.data.Dataset;
+import dev.kindling.io.Json;
+import dev.kindling.io.ModelFile;
+import dev.kindling.nn.Network;
+import dev.kindling.nn.NetworkSpec;
+import dev.kindling.train.EpochMetrics;
+import dev.kindling.train.Evaluation;
+import dev.kindling.train.History;
+import dev.kindling.train.Trainer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import scala.Tuple2;
+
+/**
+ * {@code kindling train} on Spark: the {@link DistributedTraining} service the core's launcher
+ * finds for every master but {@code single}. Reads the data ({@link DataSources}: IDX files through
+ * Hadoop, Parquet and image folders through Spark SQL), shards and caches it, trains with {@link SparkTrainer}, and writes the run's outputs through Hadoop.
+ */
+public final class TrainService implements DistributedTraining {
+    @Override
+    public int evaluate(EvaluateJob job, PrintWriter out) {
+        return EvaluateOnSpark.run(job, out);
+    }
+
+    @Override
+    public boolean supports(String master) {
+        return !Masters.SINGLE.equals(master);
+    }
+
+    @Override
+    public int train(TrainJob job, PrintWriter out) {
+        TrainSettings settings = job.settings();
+        Distribution dist = settings.distribution();
+        TrainConfig config = settings.train();
+        SparkConf conf = SparkSettings.forCommand(settings.master(), "kindling-train");
+        Configuration hadoop = SparkSettings.hadoop(conf);
+        RunOutput output = RunOutput.open(job.out(), hadoop, job.overwrite(), job.resume());
+        Checkpoint checkpoint = job.resume() ? output.load() : null;
+
+        DataSource source = DataSources.open(job.data(), new DataOptions(job.config().dataOptions()), hadoop);
+        NativeMemoryCheck.check(conf, settings.spec(), config.batchSize(),
+                dist.partitions() != null ? dist.partitions() : conf.getInt("spark.default.parallelism", 1),
+                dist.localSteps(), settings.backend());
+
+        SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        try {
+            Dataset all = source.train(spark);
+            Dataset train = job.limit() == null ? all : all.subset(0, Math.min(job.limit(), all.size()));
+            Dataset test = source.test(spark);
+            Network net = Network.build(settings.spec(), Backends.create(Backends.onDriver(settings.backend())));
+            net.initialize(config.seed());
+            train = DataSources.fitted(train, settings.spec(), net.outputCount());
+            test = DataSources.fitted(test, settings.spec(), net.outputCount());
+            for (String note : source.notes()) {
+                out.println("kindling: " + note);
+            }
+            if (!source.classNames().isEmpty()) {
+                out.println("kindling: classes (label name): " + DataSources.describeClasses(source.classNames()));
+            }
+            int partitions = dist.partitions() != null ? dist.partitions() : sc.defaultParallelism();
+            Shards trainShards = Shards.of(sc, train, partitions, "kindling-train");
+            Shards testShards = Shards.of(sc, test, partitions, "kindling-test");
+            SparkTrainer trainer = new SparkTrainer(sc, net, settings, trainShards, testShards, output);
+            out.printf("kindling: training %d-layer network on %,d examples in %d shards on Spark %s (%s, %s mode%s, "
+                            + "%s, lr %s, batch %d, %d epochs)%n", settings.spec().layers().size(), train.size(),
+                    trainShards.count(), sc.version(), sc.master(), dist.mode(),
+                    dist.local() ? " with " + dist.localSteps() + " local steps" : "",
+                    settings.optimizer().name(), config.learningRate(), config.batchSize(), config.epochs());
+            if (checkpoint != null) {
+                out.printf("kindling: resuming from round %d (epoch %d)%n", checkpoint.round(), checkpoint.epoch());
+            }
+            output.start();
+            output.writeConfig(job.config());
+            output.startMetrics(checkpoint);
+            ConsoleProgress progress = new ConsoleProgress(out, config.epochs());
+            SparkTrainer.Listener listener = new SparkTrainer.Listener() {
+                @Override
+                public void onStart(long round, long totalRounds) {
+                    progress.onStart(round, totalRounds);
+                }
+
+                @Override
+                public void onRound(RoundMetrics m) {
+                    output.appendRound(m);
+                    progress.onRound(m);
+                }
+
+                @Override
+                public void onEpoch(EpochMetrics m) {
+                    output.appendEpoch(m);
+                    progress.onEpoch(m);
+                }
+
+                @Override
+                public void onRetry(String cause, Checkpoint to, double learningRate) {
+                    output.appendRetry(cause, to, learningRate);
+                    out.printf("kindling: %s; retrying from round %d with lr %s%n", cause, to.round(), learningRate);
+                }
+            };
+            History history = checkpoint == null ? trainer.fit(listener) : trainer.resume(checkpoint, listener);
+            output.close();
+            Map<String, Object> meta = new LinkedHashMap<>();
+            meta.put("optimizer", settings.optimizer().name());
+            meta.put("master", settings.master());
+            meta.put("mode", dist.mode());
+            meta.put("rounds", trainer.round());
+            meta.put("data", source.record());
+            if (!history.epochs().isEmpty()) {
+                meta.put("epochs", history.last().epoch());
+                meta.put("test_accuracy", history.last().testAccuracy());
+                meta.put("test_loss", history.last().testLoss());
+            }
+            output.saveModel(net, meta);
+            trainShards.release();
+            testShards.release();
+            String accuracy = history.epochs().isEmpty() ? "n/a"
+                    : String.format(java.util.Locale.ROOT, "%.4f", history.last().testAccuracy());
+            out.printf("kindling: done: test accuracy %s, model in %s%n", accuracy, output.path(RunOutput.MODEL));
+            return 0;
+        } finally {
+            output.close();
+            spark.stop();
+        }
+    }
+
+
+
+
+
+
+}
