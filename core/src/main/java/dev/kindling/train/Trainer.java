@@ -7,8 +7,6 @@ import dev.kindling.nn.Shape;
 import dev.kindling.optim.LearningRateSchedule;
 import dev.kindling.optim.Optimizer;
 import dev.kindling.optim.WeightDecay;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -55,23 +53,15 @@ public final class Trainer {
         float[] x = new float[batch * features];
         float[] t = new float[batch * classes];
         int[] labels = new int[batch];
-        EpochOrder orders = new EpochOrder(n, config.seed());
         SplittableRandom noise = new SplittableRandom(config.seed() ^ 0x9E3779B97F4A7C15L);
         Dataset trainSample = sample(train, config.trainEvalSamples(), config.seed());
         float[] params = net.parameters();
         float[] grads = net.gradients();
-
-        List<EpochMetrics> epochs = new ArrayList<>();
-        double bestLoss = Double.POSITIVE_INFINITY;
-        int bestEpoch = 0;
-        boolean stoppedEarly = false;
-        double trainingNanos = 0;
-        double rate = update.rate();
-        for (int epoch = 1; epoch <= config.epochs(); epoch++) {
-            int[] order = orders.next();
-            long start = System.nanoTime();
-            long seen = 0;
-            for (int from = 0; from < n && !done(); from += batch) {
+        EpochLoop loop = new EpochLoop(config, n, () -> step);
+        return loop.run(EpochLoop.Start.FRESH, new EpochLoop.Rounds() {
+            @Override
+            public EpochLoop.Round run(int epoch, int[] order, long position) {
+                int from = (int) (position * batch);
                 int to = Math.min(n, from + batch);
                 int b = to - from;
                 train.fillBatch(order, from, to, x, t, labels);
@@ -82,39 +72,21 @@ public final class Trainer {
                 }
                 update.apply(params, grads);
                 step = update.step();
-                rate = update.rate();
-                seen += b;
                 if (listener != null) {
                     listener.onStep(step, loss);
                 }
+                return new EpochLoop.Round(1, b);
             }
-            trainingNanos += System.nanoTime() - start;
-            double epochSeconds = (System.nanoTime() - start) / 1e9;
-            Evaluation onTrain = evaluate(net, trainSample, batch);
-            Evaluation onEval = eval == null ? new Evaluation(Double.NaN, Double.NaN, 0) : evaluate(net, eval, batch);
-            EpochMetrics m = new EpochMetrics(epoch, step, onTrain.loss() + decay.penalty(params), onTrain.accuracy(),
-                    onEval.loss(), onEval.accuracy(), seen / Math.max(epochSeconds, 1e-9), trainingNanos / 1e9, rate);
-            epochs.add(m);
-            if (listener != null) {
-                listener.onEpoch(m);
-            }
-            double monitored = eval == null ? m.trainLoss() : m.testLoss();
-            if (monitored < bestLoss) {
-                bestLoss = monitored;
-                bestEpoch = epoch;
-            } else if (config.patience() > 0 && epoch - bestEpoch >= config.patience()) {
-                stoppedEarly = epoch < config.epochs();
-                break;
-            }
-            if (done()) {
-                break;
-            }
-        }
-        return new History(List.copyOf(epochs), bestEpoch, stoppedEarly);
-    }
 
-    private boolean done() {
-        return config.maxSteps() > 0 && step >= config.maxSteps();
+            @Override
+            public EpochMetrics evaluate(int epoch, double examplesPerSecond, double elapsedSeconds) {
+                Evaluation onTrain = Trainer.evaluate(net, trainSample, batch);
+                Evaluation onEval = eval == null ? new Evaluation(Double.NaN, Double.NaN, 0)
+                        : Trainer.evaluate(net, eval, batch);
+                return new EpochMetrics(epoch, step, onTrain.loss() + decay.penalty(params), onTrain.accuracy(),
+                        onEval.loss(), onEval.accuracy(), examplesPerSecond, elapsedSeconds, update.rate());
+            }
+        }, listener == null ? null : listener::onEpoch);
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.kindling.spark.train;
 
-import dev.kindling.data.Dataset;
 import java.util.Collections;
 import java.util.function.Supplier;
 import org.apache.spark.api.java.JavaSparkContext;

@@ -10,14 +10,13 @@ import dev.kindling.optim.Optimizer;
 import dev.kindling.optim.OptimizerConfig;
 import dev.kindling.optim.Optimizers;
 import dev.kindling.optim.WeightDecay;
+import dev.kindling.train.EpochLoop;
 import dev.kindling.train.EpochMetrics;
 import dev.kindling.train.EpochOrder;
 import dev.kindling.train.Evaluation;
 import dev.kindling.train.History;
 import dev.kindling.train.TrainConfig;
 import dev.kindling.train.UpdateStep;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 
@@ -238,31 +237,20 @@ public final class SparkTrainer {
     }
 
     private History run(Checkpoint from, Listener listener) {
-        List<EpochMetrics> epochs = new ArrayList<>();
-        int startEpoch = 1;
-        long startPosition = 0;
-        double trainingNanos = 0;
-        double bestLoss = Double.POSITIVE_INFINITY;
-        int bestEpoch = 0;
+        EpochLoop.Start start = EpochLoop.Start.FRESH;
         if (from != null) {
-            startEpoch = from.epochComplete() ? from.epoch() + 1 : from.epoch();
-            startPosition = from.epochComplete() ? 0 : from.position();
-            trainingNanos = from.elapsedSeconds() * 1e9;
-            bestLoss = Double.isNaN(from.bestLoss()) ? Double.POSITIVE_INFINITY : from.bestLoss();
-            bestEpoch = from.bestEpoch();
+            start = new EpochLoop.Start(from.epochComplete() ? from.epoch() + 1 : from.epoch(),
+                    from.epochComplete() ? 0 : from.position(), from.elapsedSeconds(),
+                    Double.isNaN(from.bestLoss()) ? Double.POSITIVE_INFINITY : from.bestLoss(), from.bestEpoch());
         }
         int[] sample = EpochOrder.sample(examples, config.trainEvalSamples(), config.seed());
-        EpochOrder orders = EpochOrder.at(examples, config.seed(), startEpoch - 1);
+        EpochLoop loop = new EpochLoop(config, examples, update::step);
         listener.onStart(round, totalRounds());
-        boolean stoppedEarly = false;
-        for (int epoch = startEpoch; epoch <= config.epochs() && !done(); epoch++) {
-            int[] order = orders.next();
-            long position = epoch == startEpoch ? startPosition : 0;
-            long epochStart = System.nanoTime();
-            long seen = 0;
-            while (position < stepsPerEpoch && !done()) {
+        return loop.run(start, new EpochLoop.Rounds() {
+            @Override
+            public EpochLoop.Round run(int epoch, int[] order, long position) {
                 int steps = settings.local()
-                        ? (int) Math.min(settings.localSteps(), Math.min(stepsPerEpoch - position, remainingSteps()))
+                        ? (int) Math.min(settings.localSteps(), Math.min(stepsPerEpoch - position, loop.remainingSteps()))
                         : 1;
                 int[][][] parts = new int[steps][][];
                 for (int j = 0; j < steps; j++) {
@@ -271,49 +259,28 @@ public final class SparkTrainer {
                     parts[j] = train.split(order, from0, to);
                 }
                 RoundMetrics m = settings.local() ? localRound(parts, epoch) : syncRound(parts[0], epoch);
-                position += steps;
-                seen += m.examples();
                 listener.onRound(m);
-                boolean epochEnd = position >= stepsPerEpoch || done();
-                boolean stop = false;
-                if (epochEnd) {
-                    trainingNanos += System.nanoTime() - epochStart;
-                    double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
-                    EpochMetrics em = evaluateEpoch(epoch, sample, seen / Math.max(epochSeconds, 1e-9), trainingNanos / 1e9);
-                    epochs.add(em);
-                    listener.onEpoch(em);
-                    double monitored = test == null ? em.trainLoss() : em.testLoss();
-                    if (monitored < bestLoss) {
-                        bestLoss = monitored;
-                        bestEpoch = epoch;
-                    } else if (config.patience() > 0 && epoch - bestEpoch >= config.patience()) {
-                        stoppedEarly = epoch < config.epochs();
-                        stop = true;
-                    }
-                }
+                return new EpochLoop.Round(steps, m.examples());
+            }
+
+            @Override
+            public EpochMetrics evaluate(int epoch, double examplesPerSecond, double elapsedSeconds) {
+                return evaluateEpoch(epoch, sample, examplesPerSecond, elapsedSeconds);
+            }
+
+            @Override
+            public void afterRound(EpochLoop.Position at) {
                 Integer every = settings.checkpointEvery();
-                boolean due = every == null ? epochEnd : every > 0 && round % every == 0;
+                boolean due = every == null ? at.epochEnd() : every > 0 && round % every == 0;
                 if (checkpoints != null && due) {
-                    double elapsed = epochEnd ? trainingNanos / 1e9 : (trainingNanos + System.nanoTime() - epochStart) / 1e9;
-                    Checkpoint c = snapshot(epoch, position, epochEnd, elapsed, bestLoss, bestEpoch);
+                    Checkpoint c = snapshot(at.epoch(), at.position(), at.epochEnd(), at.elapsedSeconds(),
+                            at.bestLoss(), at.bestEpoch());
                     checkpoints.save(c);
                     lastGood = c;
                     listener.onCheckpoint(c);
                 }
-                if (stop) {
-                    return new History(List.copyOf(epochs), bestEpoch, stoppedEarly);
-                }
             }
-        }
-        return new History(List.copyOf(epochs), bestEpoch, stoppedEarly);
-    }
-
-    private boolean done() {
-        return config.maxSteps() > 0 && update.step() >= config.maxSteps();
-    }
-
-    private long remainingSteps() {
-        return config.maxSteps() > 0 ? config.maxSteps() - update.step() : Long.MAX_VALUE;
+        }, listener::onEpoch);
     }
 
     private RoundMetrics syncRound(int[][] perShard, int epoch) {

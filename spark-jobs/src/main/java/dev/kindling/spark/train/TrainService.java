@@ -1,49 +1,30 @@
 package dev.kindling.spark.train;
 
+import dev.kindling.backend.Backends;
 import dev.kindling.config.Distribution;
+import dev.kindling.config.EvaluateJob;
 import dev.kindling.config.Masters;
+import dev.kindling.config.TrainJob;
 import dev.kindling.config.TrainSettings;
-import dev.kindling.spark.predict.EvaluateOnSpark;
-import dev.kindling.train.TrainConfig;
-
+import dev.kindling.data.Dataset;
+import dev.kindling.nn.Network;
 import dev.kindling.spark.data.DataOptions;
 import dev.kindling.spark.data.DataSource;
 import dev.kindling.spark.data.DataSources;
-import dev.kindling.spark.data.HadoopIdxDirectory;
-import dev.kindling.spark.io.HadoopFiles;
+import dev.kindling.spark.predict.EvaluateOnSpark;
 import dev.kindling.spark.runtime.NativeMemoryCheck;
-import dev.kindling.spark.runtime.SparkErrors;
 import dev.kindling.spark.runtime.SparkSettings;
-
-import com.fasterxml.jackson.core.type.TypeReference;
-import dev.kindling.KindlingException;
-import dev.kindling.backend.Backends;
 import dev.kindling.train.DistributedTraining;
-import dev.kindling.config.EvaluateJob;
-import dev.kindling.config.TrainJob;
-import dev.kindling.UsageException;
-import dev.kindling.data.Dataset;
-import dev.kindling.io.Json;
-import dev.kindling.io.ModelFile;
-import dev.kindling.nn.Network;
-import dev.kindling.nn.NetworkSpec;
 import dev.kindling.train.EpochMetrics;
-import dev.kindling.train.Evaluation;
 import dev.kindling.train.History;
-import dev.kindling.train.Trainer;
-import java.io.IOException;
+import dev.kindling.train.TrainConfig;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
-import scala.Tuple2;
 
 /**
  * {@code kindling train} on Spark: the {@link DistributedTraining} service the core's launcher

@@ -1,13 +1,12 @@
 package dev.kindling.spark.train;
 
-import dev.kindling.spark.runtime.TaskGpu;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.kindling.backend.Backends;
 import dev.kindling.data.Dataset;
 import dev.kindling.io.Json;
 import dev.kindling.nn.Network;
 import dev.kindling.nn.NetworkSpec;
+import dev.kindling.spark.runtime.TaskGpu;
 import java.util.OptionalInt;
 
 /**

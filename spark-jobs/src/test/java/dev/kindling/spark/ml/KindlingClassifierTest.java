@@ -1,4 +1,4 @@
-package dev.kindling.spark;
+package dev.kindling.spark.ml;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,6 +10,7 @@ import dev.kindling.KindlingException;
 import dev.kindling.data.Dataset;
 import dev.kindling.io.Json;
 import dev.kindling.io.ModelFile;
+import dev.kindling.spark.TestSpark;
 import dev.kindling.spark.ml.KindlingClassificationModel;
 import dev.kindling.spark.ml.KindlingClassifier;
 import java.nio.file.Files;
