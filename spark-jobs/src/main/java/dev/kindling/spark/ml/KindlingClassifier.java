@@ -9,8 +9,10 @@ import dev.kindling.io.Json;
 import dev.kindling.nn.Network;
 import dev.kindling.nn.NetworkSpec;
 import dev.kindling.nn.SoftmaxCrossEntropy;
+import dev.kindling.optim.AdamW;
 import dev.kindling.optim.OptimizerConfig;
 import dev.kindling.optim.Optimizers;
+import dev.kindling.optim.WeightDecaySplit;
 import dev.kindling.spark.train.Shards;
 import dev.kindling.spark.train.SparkTrainer;
 import dev.kindling.train.TrainConfig;
@@ -87,7 +89,8 @@ public final class KindlingClassifier
         blockSize = new IntParam(this, "blockSize", "examples in a global mini-batch", ParamValidators.gt(0));
         maxIter = new IntParam(this, "maxIter", "epochs", ParamValidators.gt(0));
         seed = new LongParam(this, "seed", "seed of the initial weights, the example order and dropout");
-        weightDecay = new DoubleParam(this, "weightDecay", "L2 decay on weights (AdamW: decoupled)",
+        weightDecay = new DoubleParam(this, "weightDecay", "L2 decay on weights; with adamw, AdamW's decoupled "
+                + "decay instead (unset: AdamW's default " + AdamW.DEFAULT_WEIGHT_DECAY + ")",
                 ParamValidators.gtEq(0));
         mode = new Param<>(this, "mode", "sync (average gradients every step) or local (average parameters after "
                 + "localSteps steps)");
@@ -285,13 +288,21 @@ public final class KindlingClassifier
         }
     }
 
+    /**
+     * The optimizer and the L2 decay, split as {@code kindling train} splits them: with adamw,
+     * weightDecay is AdamW's decoupled decay and L2 is off; left unset, AdamW keeps its default.
+     */
+    WeightDecaySplit weightDecaySplit() {
+        return WeightDecaySplit.of(value(optimizer), isSet(weightDecay) ? (Double) value(weightDecay) : null);
+    }
+
     /** The training loop's settings from the params. */
     TrainConfig trainConfig() {
-        String name = OptimizerConfig.of(value(optimizer)).name();
+        WeightDecaySplit decay = weightDecaySplit();
         double lr = isDefined(stepSize) ? (Double) value(stepSize)
-                : Double.parseDouble(Float.toString(Optimizers.defaultLearningRate(name)));
+                : Double.parseDouble(Float.toString(Optimizers.defaultLearningRate(decay.optimizer().name())));
         return TrainConfig.defaults().withBatchSize(value(blockSize)).withEpochs(value(maxIter)).withSeed(value(seed))
-                .withLearningRate(lr).withSchedule(value(schedule)).withWeightDecay(value(weightDecay));
+                .withLearningRate(lr).withSchedule(value(schedule)).withWeightDecay(decay.l2());
     }
 
     @Override
@@ -302,7 +313,7 @@ public final class KindlingClassifier
                     + ", not " + spec.loss());
         }
         TrainConfig config = trainConfig();
-        OptimizerConfig optimizerConfig = OptimizerConfig.of(value(optimizer));
+        OptimizerConfig optimizerConfig = weightDecaySplit().optimizer();
         SparkTrainer.Settings settings = new SparkTrainer.Settings(value(mode), value(localSteps), 0, value(backend));
         Network net = Network.build(spec, Backends.create(Backends.onDriver(value(backend))));
         net.initialize(config.seed());
