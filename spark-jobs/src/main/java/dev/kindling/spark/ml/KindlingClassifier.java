@@ -324,8 +324,7 @@ public final class KindlingClassifier
             throw new KindlingException("column " + getLabelCol() + ": label " + (classes - 1) + " needs "
                     + classes + " outputs, the network has " + net.outputCount());
         }
-        Dataset train = new Dataset(rows.source(), rows.channels(), rows.height(), rows.width(), net.outputCount(),
-                rows.pixels(), rows.labels());
+        Dataset train = rows.withClasses(net.outputCount());
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
         int partitions = (Integer) value(numPartitions) > 0 ? value(numPartitions) : sc.defaultParallelism();
         Shards shards = Shards.of(sc, train, partitions, "kindling-ml-train");

@@ -292,12 +292,12 @@ public final class RetrainCommand implements Callable<Integer>, ModuleCommand {
 
     private static Dataset concat(Dataset a, Dataset b) {
         byte[] pixels = new byte[(a.size() + b.size()) * a.featureCount()];
-        System.arraycopy(a.pixels(), 0, pixels, 0, a.size() * a.featureCount());
-        System.arraycopy(b.pixels(), 0, pixels, a.size() * a.featureCount(), b.size() * b.featureCount());
+        a.copyPixels(0, a.size(), pixels, 0);
+        b.copyPixels(0, b.size(), pixels, a.size() * a.featureCount());
         byte[] labels = new byte[a.size() + b.size()];
-        System.arraycopy(a.labels(), 0, labels, 0, a.size());
-        System.arraycopy(b.labels(), 0, labels, a.size(), b.size());
-        return new Dataset(a.source() + " + " + b.source(), a.channels(), a.height(), a.width(),
+        a.copyLabels(0, a.size(), labels, 0);
+        b.copyLabels(0, b.size(), labels, a.size());
+        return Dataset.adopt(a.source() + " + " + b.source(), a.channels(), a.height(), a.width(),
                 Math.max(a.classes(), b.classes()), pixels, labels);
     }
 }

@@ -162,8 +162,7 @@ public final class SparkTraining implements DistributedTraining {
             throw new KindlingException(d.source() + ": " + d.classes() + " classes, but the network has " + outputs
                     + " outputs");
         }
-        return d.classes() == outputs ? d
-                : new Dataset(d.source(), d.channels(), d.height(), d.width(), outputs, d.pixels(), d.labels());
+        return d.withClasses(outputs);
     }
 
     static String describeClasses(List<String> names) {
