@@ -29,6 +29,7 @@ import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -197,7 +198,9 @@ public final class RetrainCommand implements Callable<Integer>, ModuleCommand {
                         hadoop).train(spark), net.spec(), net.outputCount());
                 int wanted = (int) Math.min(earlier.size(), Math.round(fresh.size() * replayFraction
                         / (1 - replayFraction)));
-                train = concat(fresh, earlier.shuffled(plan.train().seed()).subset(0, wanted));
+                // shuffled(seed).subset(0, wanted) without shuffling a copy of all of it first
+                int[] replayed = Arrays.copyOf(Dataset.permutation(earlier.size(), plan.train().seed()), wanted);
+                train = concat(fresh, earlier.select(replayed));
                 out.printf("kindling: retrain: %,d new examples and %,d replayed from %s%n", fresh.size(), wanted,
                         replay);
             }
