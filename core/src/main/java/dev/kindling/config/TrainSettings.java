@@ -4,10 +4,10 @@ import dev.kindling.KindlingException;
 import dev.kindling.UsageException;
 import dev.kindling.backend.Backends;
 import dev.kindling.nn.NetworkSpec;
-import dev.kindling.optim.AdamW;
 import dev.kindling.optim.LearningRateSchedule;
 import dev.kindling.optim.OptimizerConfig;
 import dev.kindling.optim.Optimizers;
+import dev.kindling.optim.WeightDecaySplit;
 import dev.kindling.train.TrainConfig;
 
 /**
@@ -51,13 +51,9 @@ public record TrainSettings(NetworkSpec spec, OptimizerConfig optimizer, TrainCo
             if (job.maxSteps() != null) {
                 train = train.withMaxSteps(job.maxSteps());
             }
-            double decay = job.weightDecay() == null ? 0 : job.weightDecay();
-            // AdamW decays inside the optimizer (decoupled); the L2 term must not apply twice.
-            boolean decoupled = OptimizerConfig.of(optName).name().equals(AdamW.NAME);
-            OptimizerConfig opt = decoupled && job.weightDecay() != null
-                    ? new OptimizerConfig(optName, null, null, null, null, null, (float) decay)
-                    : OptimizerConfig.of(optName);
-            train = train.withWeightDecay(decoupled ? 0 : decay);
+            WeightDecaySplit split = WeightDecaySplit.of(optName, job.weightDecay());
+            OptimizerConfig opt = split.optimizer();
+            train = train.withWeightDecay(split.l2());
             String backend = job.backend() == null ? Defaults.BACKEND : job.backend();
             Backends.checkName(backend); // loaded where it runs: here, or on the executors
             String master = job.master() != null ? job.master().trim()

@@ -2,7 +2,6 @@ package dev.kindling.data;
 
 import dev.kindling.KindlingException;
 import dev.kindling.backend.Backends;
-
 import java.io.IOException;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
@@ -20,6 +19,12 @@ import java.util.Random;
  * <p>Example {@code i} occupies pixels {@code [i·F, (i+1)·F)} where F = {@link #featureCount()}
  * = channels × height × width, channel-major then row-major, the layout the network's input
  * layer and Conv2D expect. Labels are class indices {@code 0 ≤ label < classes}.
+ *
+ * <p>Nothing changes the arrays once a dataset holds them, so datasets may share them: the
+ * constructor copies what it is given, {@link #adopt} takes arrays over instead, and
+ * {@link #withClasses} shares its arrays. Read without copying through {@link #pixel},
+ * {@link #label}, {@link #copyPixels} and {@link #copyLabels}; {@link #pixels()} and
+ * {@link #labels()} copy everything.
  *
  * <p>Serializable so Spark can ship and cache shards; deserialisation re-runs the constructor's
  * checks.
@@ -64,7 +69,23 @@ public final class Dataset implements Serializable {
         this(source, channels, height, width, classes, pixels.clone(), labels.clone(), source);
     }
 
-    /** Takes the arrays as they are; callers pass arrays nobody else holds. */
+    /**
+     * Builds a dataset that keeps {@code pixels} and {@code labels} instead of copying them, for
+     * a caller that has just filled them (a decoder, a concatenation), so a whole data set is not
+     * held twice. Checked as the constructor checks.
+     *
+     * <p>The arrays pass to the dataset: the caller must not change them afterwards, since
+     * every dataset relies on its examples never changing (and may share them).
+     *
+     * @throws KindlingException as the constructor
+     */
+    public static Dataset adopt(String source, int channels, int height, int width, int classes, byte[] pixels,
+                                byte[] labels) {
+        return new Dataset(source, channels, height, width, classes, Objects.requireNonNull(pixels, "pixels"),
+                Objects.requireNonNull(labels, "labels"), source);
+    }
+
+    /** Takes the arrays as they are; callers pass arrays nobody else holds or nobody changes. */
     private Dataset(String source, int channels, int height, int width, int classes,
                     byte[] pixels, byte[] labels, String labelSource) {
         this.source = Objects.requireNonNull(source, "source");
@@ -172,6 +193,37 @@ public final class Dataset implements Serializable {
             counts[label & 0xFF]++;
         }
         return counts;
+    }
+
+    /**
+     * The pixels of examples {@code [from, to)}, example after example, copied into
+     * {@code dst} from {@code offset} on: a read of part of the data without copying the rest.
+     */
+    public void copyPixels(int from, int to, byte[] dst, int offset) {
+        Objects.checkFromToIndex(from, to, size());
+        int features = featureCount();
+        int length = (to - from) * features;
+        Objects.checkFromIndexSize(offset, length, dst.length);
+        System.arraycopy(pixels, from * features, dst, offset, length);
+    }
+
+    /** The labels of examples {@code [from, to)}, copied into {@code dst} from {@code offset} on. */
+    public void copyLabels(int from, int to, byte[] dst, int offset) {
+        Objects.checkFromToIndex(from, to, size());
+        Objects.checkFromIndexSize(offset, to - from, dst.length);
+        System.arraycopy(labels, from, dst, offset, to - from);
+    }
+
+    /**
+     * The same examples counted as {@code classes} classes, e.g. widened to a network's outputs
+     * (the width of its one-hot targets). The two datasets share the examples, which neither
+     * changes; {@code this} when the count is already {@code classes}.
+     *
+     * @throws KindlingException if {@code classes} is out of range or a label is not below it
+     */
+    public Dataset withClasses(int classes) {
+        return classes == this.classes ? this
+                : new Dataset(source, channels, height, width, classes, pixels, labels, source);
     }
 
     /** All pixels, example after example (a copy). */

@@ -3,11 +3,11 @@ package dev.kindling.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kindling.KindlingException;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -182,6 +181,76 @@ class DatasetTest {
         assertEquals(2, d.pixel(1, 0));
         assertEquals(0, d.label(0));
         assertEquals(1, d.label(1));
+    }
+
+    @Test
+    void adoptKeepsTheArraysItIsGiven() {
+        byte[] pixels = {1, 2};
+        byte[] labels = {0, 1};
+        Dataset d = Dataset.adopt("s", 1, 1, 1, 2, pixels, labels);
+        // the caller handed the arrays over: a change it makes anyway shows (it must not make one)
+        pixels[0] = 9;
+        labels[0] = 1;
+        assertEquals(9, d.pixel(0, 0));
+        assertEquals(1, d.label(0));
+    }
+
+    @Test
+    void adoptValidatesLikeTheConstructor() {
+        KindlingException label = assertThrows(KindlingException.class,
+                () -> Dataset.adopt("shard-3", 1, 1, 1, 10, new byte[4], new byte[] {0, 9, 12, 15}));
+        assertEquals("shard-3: label 12 at index 2 is out of range for 10 classes (0 to 9)", label.getMessage());
+        KindlingException count = assertThrows(KindlingException.class,
+                () -> Dataset.adopt("shard", 1, 28, 28, 10, new byte[784 * 2 - 1], new byte[2]));
+        assertTrue(count.getMessage().contains("1567 pixel bytes do not make 2 examples"), count.getMessage());
+        assertThrows(NullPointerException.class, () -> Dataset.adopt("s", 1, 1, 1, 2, null, new byte[0]));
+    }
+
+    @Test
+    void withClassesSharesTheExamplesInsteadOfCopyingThem() {
+        int examples = 20_000;
+        int features = 784; // 15.7 MB of pixels
+        byte[] labels = new byte[examples];
+        for (int i = 0; i < examples; i++) {
+            labels[i] = (byte) (i % 10);
+        }
+        Dataset d = Dataset.adopt("big", 1, 28, 28, 10, new byte[examples * features], labels);
+        d.withClasses(12); // loads what the first call needs
+        long before = allocatedBytes();
+        Dataset wide = d.withClasses(12);
+        long allocated = allocatedBytes() - before;
+        assertTrue(allocated < examples * features / 16, "widening allocated " + allocated + " bytes");
+
+        assertEquals(12, wide.classes());
+        assertEquals(examples, wide.size());
+        assertEquals(7, wide.label(7));
+        assertEquals(12, wide.labelCounts().length);
+        assertEquals(d.toString().replace("10 classes", "12 classes"), wide.toString());
+        assertSame(d, d.withClasses(10), "the same classes: the same dataset");
+        KindlingException narrow = assertThrows(KindlingException.class, () -> d.withClasses(9));
+        assertEquals("big: label 9 at index 9 is out of range for 9 classes (0 to 8)", narrow.getMessage());
+    }
+
+    @Test
+    void copyPixelsAndLabelsReadARangeOfExamplesIntoABuffer() {
+        Dataset d = small();
+        byte[] pixels = new byte[10];
+        Arrays.fill(pixels, (byte) -1);
+        d.copyPixels(1, 3, pixels, 1);
+        assertArrayEquals(new byte[] {-1, 10, 11, 12, 13, 20, 21, 22, 23, -1}, pixels);
+        byte[] labels = {-1, -1, -1, -1};
+        d.copyLabels(2, 4, labels, 1);
+        assertArrayEquals(new byte[] {-1, 2, 1, -1}, labels);
+        d.copyPixels(4, 4, new byte[0], 0);
+        assertThrows(IndexOutOfBoundsException.class, () -> d.copyPixels(3, 5, new byte[8], 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> d.copyPixels(0, 2, new byte[8], 1));
+        assertThrows(IndexOutOfBoundsException.class, () -> d.copyLabels(0, 2, new byte[1], 0));
+    }
+
+    /** Bytes this thread has allocated so far (HotSpot's count; steady between calls). */
+    private static long allocatedBytes() {
+        return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean())
+                .getThreadAllocatedBytes(Thread.currentThread().getId());
     }
 
     @Test

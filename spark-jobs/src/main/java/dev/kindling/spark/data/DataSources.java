@@ -213,8 +213,7 @@ public final class DataSources {
             throw new KindlingException(d.source() + ": " + d.classes() + " classes, but the network has " + outputs
                     + " outputs");
         }
-        return d.classes() == outputs ? d
-                : new Dataset(d.source(), d.channels(), d.height(), d.width(), outputs, d.pixels(), d.labels());
+        return d.withClasses(outputs);
     }
 
     public static String describeClasses(List<String> names) {

@@ -168,7 +168,7 @@ public final class ImageFolderSource extends SplitDataSource {
             labelBytes[i] = (byte) examples.label(i);
         }
         files(at, exampleFiles);
-        return new Dataset(at.toString(), c, h, w, classNames.size(), pixels, labelBytes);
+        return Dataset.adopt(at.toString(), c, h, w, classNames.size(), pixels, labelBytes);
     }
 
     /** Decodes one partition of the image source's rows into one {@link ExampleBlock}. */

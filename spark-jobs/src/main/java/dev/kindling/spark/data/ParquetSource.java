@@ -135,7 +135,7 @@ public final class ParquetSource extends SplitDataSource {
                 toPlanar(interleaved, c, h * w, pixels, i * features);
             }
         }
-        return new Dataset(at.toString(), c, h, w, classes != null ? classes : maxLabel + 1, pixels, labels);
+        return Dataset.adopt(at.toString(), c, h, w, classes != null ? classes : maxLabel + 1, pixels, labels);
     }
 
     /** Pixel-interleaved (h, w, c) to one plane per channel (c, h, w). */

@@ -8,9 +8,14 @@ import dev.kindling.data.Dataset;
 
 /**
  * A data shard for Kryo as one compact block: the shape, then the uint8 pixels and labels as
- * raw bytes. Reading goes through the public constructor, so a shard is validated again.
+ * raw bytes. Writing copies the examples out a chunk at a time rather than the whole shard at
+ * once; reading hands the arrays it reads to {@link Dataset#adopt}, which checks the shard
+ * again as the constructor would, without copying it a second time.
  */
 public final class DatasetSerializer extends Serializer<Dataset> {
+    /** About how many bytes each write copies at once (at least one example). */
+    private static final int CHUNK = 64 * 1024;
+
     @Override
     public void write(Kryo kryo, Output out, Dataset d) {
         out.writeString(d.source());
@@ -18,12 +23,22 @@ public final class DatasetSerializer extends Serializer<Dataset> {
         out.writeInt(d.height());
         out.writeInt(d.width());
         out.writeInt(d.classes());
-        byte[] pixels = d.pixels();
-        byte[] labels = d.labels();
-        out.writeInt(pixels.length);
-        out.writeBytes(pixels);
-        out.writeInt(labels.length);
-        out.writeBytes(labels);
+        int n = d.size();
+        int features = d.featureCount();
+        int perChunk = Math.max(1, CHUNK / Math.max(1, features));
+        byte[] chunk = new byte[Math.min(n, perChunk) * features];
+        out.writeInt(n * features);
+        for (int from = 0; from < n; from += perChunk) {
+            int to = Math.min(n, from + perChunk);
+            d.copyPixels(from, to, chunk, 0);
+            out.writeBytes(chunk, 0, (to - from) * features);
+        }
+        out.writeInt(n);
+        for (int from = 0; from < n; from += chunk.length) {
+            int to = Math.min(n, from + chunk.length);
+            d.copyLabels(from, to, chunk, 0);
+            out.writeBytes(chunk, 0, to - from);
+        }
     }
 
     @Override
@@ -35,6 +50,6 @@ public final class DatasetSerializer extends Serializer<Dataset> {
         int classes = in.readInt();
         byte[] pixels = in.readBytes(in.readInt());
         byte[] labels = in.readBytes(in.readInt());
-        return new Dataset(source, channels, height, width, classes, pixels, labels);
+        return Dataset.adopt(source, channels, height, width, classes, pixels, labels);
     }
 }

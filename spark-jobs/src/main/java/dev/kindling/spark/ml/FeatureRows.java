@@ -55,11 +55,11 @@ public final class FeatureRows {
         byte[] labels = new byte[n];
         int at = 0;
         for (Dataset b : blocks) {
-            System.arraycopy(b.pixels(), 0, pixels, at * features, b.size() * features);
-            System.arraycopy(b.labels(), 0, labels, at, b.size());
+            b.copyPixels(0, b.size(), pixels, at * features);
+            b.copyLabels(0, b.size(), labels, at);
             at += b.size();
         }
-        return new Dataset(source, shape.channels(), shape.height(), shape.width(), ANY_CLASS, pixels, labels);
+        return Dataset.adopt(source, shape.channels(), shape.height(), shape.width(), ANY_CLASS, pixels, labels);
     }
 
     private static Dataset decode(int partition, Iterator<Row> rows, int channels, int height, int width,
@@ -98,7 +98,7 @@ public final class FeatureRows {
             pixels.write(row, 0, features);
             labels.write((int) label);
         }
-        return new Dataset(source, channels, height, width, ANY_CLASS, pixels.toByteArray(), labels.toByteArray());
+        return Dataset.adopt(source, channels, height, width, ANY_CLASS, pixels.toByteArray(), labels.toByteArray());
     }
 
     /** A bad value found on an executor reaches the driver inside Spark's job failure: report it alone. */
@@ -115,8 +115,8 @@ public final class FeatureRows {
     /** The largest label + 1. */
     static int classes(Dataset d) {
         int max = -1;
-        for (byte b : d.labels()) {
-            max = Math.max(max, b & 0xFF);
+        for (int i = 0; i < d.size(); i++) {
+            max = Math.max(max, d.label(i));
         }
         return max + 1;
     }

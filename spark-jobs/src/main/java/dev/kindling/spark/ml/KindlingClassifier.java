@@ -11,6 +11,7 @@ import dev.kindling.io.Json;
 import dev.kindling.nn.Network;
 import dev.kindling.nn.NetworkSpec;
 import dev.kindling.nn.SoftmaxCrossEntropy;
+import dev.kindling.optim.AdamW;
 import dev.kindling.spark.train.Shards;
 import dev.kindling.spark.train.SparkTrainer;
 import java.util.Arrays;
@@ -86,7 +87,8 @@ public final class KindlingClassifier
         blockSize = new IntParam(this, "blockSize", "examples in a global mini-batch", ParamValidators.gt(0));
         maxIter = new IntParam(this, "maxIter", "epochs", ParamValidators.gt(0));
         seed = new LongParam(this, "seed", "seed of the initial weights, the example order and dropout");
-        weightDecay = new DoubleParam(this, "weightDecay", "L2 decay on weights (AdamW: decoupled)",
+        weightDecay = new DoubleParam(this, "weightDecay", "L2 decay on weights; with adamw, AdamW's decoupled "
+                + "decay instead (unset: AdamW's default " + AdamW.DEFAULT_WEIGHT_DECAY + ")",
                 ParamValidators.gtEq(0));
         mode = new Param<>(this, "mode", "sync (average gradients every step) or local (average parameters after "
                 + "localSteps steps)");
@@ -292,8 +294,8 @@ public final class KindlingClassifier
         Integer partitions = (Integer) value(numPartitions) > 0 ? value(numPartitions) : null;
         JobConfig job = new JobConfig(spec, null, null, null, value(optimizer),
                 isDefined(stepSize) ? (Double) value(stepSize) : null, value(schedule), value(blockSize),
-                value(maxIter), value(seed), value(weightDecay), null, null, value(backend), master, value(mode),
-                partitions, value(localSteps), 0, null, null);
+                value(maxIter), value(seed), isSet(weightDecay) ? (Double) value(weightDecay) : null, null, null,
+                value(backend), master, value(mode), partitions, value(localSteps), 0, null, null);
         try {
             return TrainSettings.resolve(job);
         } catch (KindlingException e) {
@@ -319,8 +321,7 @@ public final class KindlingClassifier
             throw new KindlingException("column " + getLabelCol() + ": label " + (classes - 1) + " needs "
                     + classes + " outputs, the network has " + net.outputCount());
         }
-        Dataset train = new Dataset(rows.source(), rows.channels(), rows.height(), rows.width(), net.outputCount(),
-                rows.pixels(), rows.labels());
+        Dataset train = rows.withClasses(net.outputCount());
         Integer given = settings.distribution().partitions();
         int partitions = given != null ? given : sc.defaultParallelism();
         Shards shards = Shards.of(sc, train, partitions, "kindling-ml-train");

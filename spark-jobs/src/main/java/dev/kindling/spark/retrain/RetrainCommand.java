@@ -28,6 +28,7 @@ import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -196,7 +197,9 @@ public final class RetrainCommand implements Callable<Integer>, ModuleCommand {
                         hadoop).train(spark), net.spec(), net.outputCount());
                 int wanted = (int) Math.min(earlier.size(), Math.round(fresh.size() * replayFraction
                         / (1 - replayFraction)));
-                train = concat(fresh, earlier.shuffled(plan.train().seed()).subset(0, wanted));
+                // shuffled(seed).subset(0, wanted) without shuffling a copy of all of it first
+                int[] replayed = Arrays.copyOf(Dataset.permutation(earlier.size(), plan.train().seed()), wanted);
+                train = concat(fresh, earlier.select(replayed));
                 out.printf("kindling: retrain: %,d new examples and %,d replayed from %s%n", fresh.size(), wanted,
                         replay);
             }
@@ -291,12 +294,12 @@ public final class RetrainCommand implements Callable<Integer>, ModuleCommand {
 
     private static Dataset concat(Dataset a, Dataset b) {
         byte[] pixels = new byte[(a.size() + b.size()) * a.featureCount()];
-        System.arraycopy(a.pixels(), 0, pixels, 0, a.size() * a.featureCount());
-        System.arraycopy(b.pixels(), 0, pixels, a.size() * a.featureCount(), b.size() * b.featureCount());
+        a.copyPixels(0, a.size(), pixels, 0);
+        b.copyPixels(0, b.size(), pixels, a.size() * a.featureCount());
         byte[] labels = new byte[a.size() + b.size()];
-        System.arraycopy(a.labels(), 0, labels, 0, a.size());
-        System.arraycopy(b.labels(), 0, labels, a.size(), b.size());
-        return new Dataset(a.source() + " + " + b.source(), a.channels(), a.height(), a.width(),
+        a.copyLabels(0, a.size(), labels, 0);
+        b.copyLabels(0, b.size(), labels, a.size());
+        return Dataset.adopt(a.source() + " + " + b.source(), a.channels(), a.height(), a.width(),
                 Math.max(a.classes(), b.classes()), pixels, labels);
     }
 }

@@ -7,12 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kindling.KindlingException;
+import dev.kindling.backend.Backends;
+import dev.kindling.config.Defaults;
 import dev.kindling.data.Dataset;
 import dev.kindling.io.Json;
 import dev.kindling.io.ModelFile;
+import dev.kindling.nn.Network;
+import dev.kindling.nn.NetworkSpec;
+import dev.kindling.optim.OptimizerConfig;
+import dev.kindling.optim.Optimizers;
 import dev.kindling.spark.TestSpark;
 import dev.kindling.spark.ml.KindlingClassificationModel;
 import dev.kindling.spark.ml.KindlingClassifier;
+import dev.kindling.train.TrainConfig;
+import dev.kindling.train.Trainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -189,6 +197,37 @@ public class KindlingClassifierTest {
         KindlingClassifier parent = (KindlingClassifier) stage.parent();
         assertEquals(3e-3, (Double) parent.getOrDefault(parent.stepSize()), 0.0);
         assertTrue(accuracy(best.transform(test)) > 0.7);
+    }
+
+    @Test
+    void adamwDecaysTheWeightsOnceInsideTheOptimizer() {
+        // AdamW's decay is decoupled: it shrinks the weights inside the optimizer and is not also
+        // added to the gradient as L2. The reference is the single-machine trainer doing exactly
+        // that, which sync mode matches to rounding.
+        Dataset examples = TestSpark.train(400);
+        org.apache.spark.sql.Dataset<Row> frame = parquet(examples, "adamw-decay");
+        float decay = 0.5f;
+        KindlingClassificationModel model = classifier().setOptimizer("adamw").setWeightDecay(decay)
+                .setStepSize(0.01).setMaxIter(1).setFeaturesCol("image").fit(frame);
+        float[] got = model.toNetwork().parameters();
+
+        Network reference = Network.build(NetworkSpec.mlp("784-64-10", Defaults.INIT, 0), Backends.create("auto"));
+        reference.initialize(5);
+        OptimizerConfig adamw = new OptimizerConfig("adamw", null, null, null, null, null, decay);
+        TrainConfig once = TrainConfig.defaults().withBatchSize(50).withEpochs(1).withSeed(5).withLearningRate(0.01)
+                .withWeightDecay(0);
+        new Trainer(reference, Optimizers.create(adamw, reference.weightRanges()), once).fit(examples, null, null);
+        float[] want = reference.parameters();
+
+        assertEquals(want.length, got.length);
+        double maxDiff = 0;
+        double maxAbs = 0;
+        for (int i = 0; i < want.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(want[i] - got[i]));
+            maxAbs = Math.max(maxAbs, Math.abs(want[i]));
+        }
+        assertTrue(maxDiff < 1e-5 * Math.max(1, maxAbs),
+                "max |difference| from decoupled decay alone " + maxDiff + " (max |param| " + maxAbs + ")");
     }
 
     @Test
