@@ -1,5 +1,17 @@
 package dev.kindling.onnx;
 
+import dev.kindling.onnx.OnnxProto.AttributeProto;
+import dev.kindling.onnx.OnnxProto.AttributeProto.AttributeType;
+import dev.kindling.onnx.OnnxProto.GraphProto;
+import dev.kindling.onnx.OnnxProto.ModelProto;
+import dev.kindling.onnx.OnnxProto.NodeProto;
+import dev.kindling.onnx.OnnxProto.OperatorSetIdProto;
+import dev.kindling.onnx.OnnxProto.StringStringEntryProto;
+import dev.kindling.onnx.OnnxProto.TensorProto;
+import dev.kindling.onnx.OnnxProto.TensorProto.DataType;
+import dev.kindling.onnx.OnnxProto.TensorShapeProto;
+import dev.kindling.onnx.OnnxProto.TypeProto;
+import dev.kindling.onnx.OnnxProto.ValueInfoProto;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -10,20 +22,12 @@ import java.util.Map;
 /**
  * An ONNX graph being assembled: nodes in execution order, constant tensors (initializers),
  * one float input and one float output whose first dimension is the batch. {@link #toModel}
- * writes the {@code ModelProto} with the field numbers of {@code onnx.proto} (IR version 7,
- * operator set 13 of the default domain).
+ * writes the {@code ModelProto} with the field numbers of {@code onnx.proto} ({@link OnnxProto};
+ * IR version 7, operator set 13 of the default domain).
  */
 final class OnnxGraph {
     static final long IR_VERSION = 7;
     static final long OPSET = 13;
-
-    // TensorProto.DataType
-    private static final int FLOAT = 1;
-    private static final int INT64 = 7;
-    // AttributeProto.AttributeType
-    private static final int ATTR_FLOAT = 1;
-    private static final int ATTR_INT = 2;
-    private static final int ATTR_INTS = 7;
 
     private final List<ProtoMessage> nodes = new ArrayList<>();
     private final List<ProtoMessage> initializers = new ArrayList<>();
@@ -43,9 +47,9 @@ final class OnnxGraph {
         }
         ByteBuffer raw = ByteBuffer.allocate(Math.toIntExact(4 * size)).order(ByteOrder.LITTLE_ENDIAN);
         raw.asFloatBuffer().put(values, offset, (int) size);
-        // TensorProto: dims = 1, data_type = 2, name = 8, raw_data = 9 (little-endian)
-        initializers.add(new ProtoMessage().packedInt64(1, dims).int64(2, FLOAT).string(8, name)
-                .bytes(9, raw.array()));
+        initializers.add(new ProtoMessage().packedInt64(TensorProto.DIMS, dims)
+                .int64(TensorProto.DATA_TYPE, DataType.FLOAT).string(TensorProto.NAME, name)
+                .bytes(TensorProto.RAW_DATA, raw.array()));
         return name;
     }
 
@@ -53,19 +57,20 @@ final class OnnxGraph {
     String int64s(String name, long... values) {
         ByteBuffer raw = ByteBuffer.allocate(8 * values.length).order(ByteOrder.LITTLE_ENDIAN);
         raw.asLongBuffer().put(values);
-        initializers.add(new ProtoMessage().packedInt64(1, values.length).int64(2, INT64).string(8, name)
-                .bytes(9, raw.array()));
+        initializers.add(new ProtoMessage().packedInt64(TensorProto.DIMS, values.length)
+                .int64(TensorProto.DATA_TYPE, DataType.INT64).string(TensorProto.NAME, name)
+                .bytes(TensorProto.RAW_DATA, raw.array()));
         return name;
     }
 
     /** Adds a node of the default domain and returns it, to add attributes to. */
     Node node(String opType, String[] inputs, String output) {
-        // NodeProto: input = 1, output = 2, name = 3, op_type = 4, attribute = 5
         ProtoMessage node = new ProtoMessage();
         for (String in : inputs) {
-            node.string(1, in);
+            node.string(NodeProto.INPUT, in);
         }
-        node.string(2, output).string(3, output).string(4, opType);
+        // A node is named after its one output, which is unique in the graph.
+        node.string(NodeProto.OUTPUT, output).string(NodeProto.NAME, output).string(NodeProto.OP_TYPE, opType);
         nodes.add(node);
         return new Node(node);
     }
@@ -74,7 +79,7 @@ final class OnnxGraph {
         metadata.put(key, value);
     }
 
-    /** The attributes of one node; each is written as an AttributeProto (name = 1, type = 20). */
+    /** The attributes of one node, each an AttributeProto with its name, type and value. */
     static final class Node {
         private final ProtoMessage node;
 
@@ -83,34 +88,37 @@ final class OnnxGraph {
         }
 
         Node attr(String name, long value) {
-            node.message(5, new ProtoMessage().string(1, name).int64(20, ATTR_INT).int64(3, value));
+            node.message(NodeProto.ATTRIBUTE, attribute(name, AttributeType.INT).int64(AttributeProto.I, value));
             return this;
         }
 
         Node attr(String name, float value) {
-            node.message(5, new ProtoMessage().string(1, name).int64(20, ATTR_FLOAT).float32(2, value));
+            node.message(NodeProto.ATTRIBUTE, attribute(name, AttributeType.FLOAT).float32(AttributeProto.F, value));
             return this;
         }
 
         Node attr(String name, long... values) {
-            node.message(5, new ProtoMessage().string(1, name).int64(20, ATTR_INTS).packedInt64(8, values));
+            node.message(NodeProto.ATTRIBUTE,
+                    attribute(name, AttributeType.INTS).packedInt64(AttributeProto.INTS, values));
             return this;
+        }
+
+        private static ProtoMessage attribute(String name, int type) {
+            return new ProtoMessage().string(AttributeProto.NAME, name).int64(AttributeProto.TYPE, type);
         }
     }
 
-    /**
-     * ValueInfoProto (name = 1, type = 2) of a float tensor: TypeProto.tensor_type = 1,
-     * Tensor.elem_type = 1 and shape = 2, TensorShapeProto.dim = 1 with dim_value = 1 or, for the
-     * batch, dim_param = 2.
-     */
+    /** The ValueInfoProto of a float tensor whose first dimension, the batch, is the symbol N. */
     private static ProtoMessage floatTensor(String name, long[] dims) {
         ProtoMessage shape = new ProtoMessage();
-        shape.message(1, new ProtoMessage().string(2, "N"));
+        shape.message(TensorShapeProto.DIM, new ProtoMessage().string(TensorShapeProto.Dimension.DIM_PARAM, "N"));
         for (long d : dims) {
-            shape.message(1, new ProtoMessage().int64(1, d));
+            shape.message(TensorShapeProto.DIM, new ProtoMessage().int64(TensorShapeProto.Dimension.DIM_VALUE, d));
         }
-        ProtoMessage tensor = new ProtoMessage().int64(1, FLOAT).message(2, shape);
-        return new ProtoMessage().string(1, name).message(2, new ProtoMessage().message(1, tensor));
+        ProtoMessage tensor = new ProtoMessage().int64(TypeProto.Tensor.ELEM_TYPE, DataType.FLOAT)
+                .message(TypeProto.Tensor.SHAPE, shape);
+        return new ProtoMessage().string(ValueInfoProto.NAME, name)
+                .message(ValueInfoProto.TYPE, new ProtoMessage().message(TypeProto.TENSOR_TYPE, tensor));
     }
 
     /**
@@ -121,25 +129,26 @@ final class OnnxGraph {
      */
     byte[] toModel(String graphName, String input, long[] inputDims, String output, long[] outputDims,
                    String producerVersion, String doc) {
-        // GraphProto: node = 1, name = 2, initializer = 5, doc_string = 10, input = 11, output = 12
         ProtoMessage graph = new ProtoMessage();
         for (ProtoMessage n : nodes) {
-            graph.message(1, n);
+            graph.message(GraphProto.NODE, n);
         }
-        graph.string(2, graphName);
+        graph.string(GraphProto.NAME, graphName);
         for (ProtoMessage t : initializers) {
-            graph.message(5, t);
+            graph.message(GraphProto.INITIALIZER, t);
         }
-        graph.string(10, doc);
-        graph.message(11, floatTensor(input, inputDims));
-        graph.message(12, floatTensor(output, outputDims));
-        // ModelProto: ir_version = 1, producer_name = 2, producer_version = 3, doc_string = 6,
-        // graph = 7, opset_import = 8 (OperatorSetIdProto: domain = 1, version = 2),
-        // metadata_props = 14 (StringStringEntryProto: key = 1, value = 2)
-        ProtoMessage model = new ProtoMessage().int64(1, IR_VERSION).string(2, "kindling")
-                .string(3, producerVersion).string(6, doc).message(7, graph)
-                .message(8, new ProtoMessage().string(1, "").int64(2, OPSET));
-        metadata.forEach((k, v) -> model.message(14, new ProtoMessage().string(1, k).string(2, v)));
+        graph.string(GraphProto.DOC_STRING, doc);
+        graph.message(GraphProto.INPUT, floatTensor(input, inputDims));
+        graph.message(GraphProto.OUTPUT, floatTensor(output, outputDims));
+        // The empty domain is the default one, ai.onnx.
+        ProtoMessage opset = new ProtoMessage().string(OperatorSetIdProto.DOMAIN, "")
+                .int64(OperatorSetIdProto.VERSION, OPSET);
+        ProtoMessage model = new ProtoMessage().int64(ModelProto.IR_VERSION, IR_VERSION)
+                .string(ModelProto.PRODUCER_NAME, "kindling").string(ModelProto.PRODUCER_VERSION, producerVersion)
+                .string(ModelProto.DOC_STRING, doc).message(ModelProto.GRAPH, graph)
+                .message(ModelProto.OPSET_IMPORT, opset);
+        metadata.forEach((k, v) -> model.message(ModelProto.METADATA_PROPS, new ProtoMessage()
+                .string(StringStringEntryProto.KEY, k).string(StringStringEntryProto.VALUE, v)));
         return model.toByteArray();
     }
 }

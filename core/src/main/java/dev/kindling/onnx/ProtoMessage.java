@@ -9,7 +9,7 @@ import java.io.UncheckedIOException;
 /**
  * One protobuf message being written, field by field, in the wire format. Nested messages are
  * written whole and embedded as length-delimited bytes, so no generated classes are needed: the
- * field numbers are those of the schema ({@code onnx.proto}) and live in {@link OnnxWriter}.
+ * field numbers are those of the schema ({@code onnx.proto}) and live in {@link OnnxProto}.
  */
 final class ProtoMessage {
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();

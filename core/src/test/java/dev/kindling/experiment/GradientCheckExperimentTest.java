@@ -31,6 +31,11 @@ class GradientCheckExperimentTest {
 
         List<String> csv = Outputs.assertWritten(r.files(), GradientCheckExperiment.NAME, r.rows().size());
         assertEquals("network,tensor,parameters,relative_error,log10_relative_error,max_absolute_error,eps", csv.get(0));
-        assertTrue(log.toString().contains("cnn      0:Conv2D.W"), log.toString());
+        // The printed table: a row per tensor with its network, name and parameter count.
+        Outputs.assertLogLine(log, "network", "tensor", "parameters", "relative", "error");
+        for (GradientCheckExperiment.Row row : r.rows()) {
+            Outputs.assertLogLine(log, row.network(), row.error().tensor(),
+                    Integer.toString(row.error().length()));
+        }
     }
 }

@@ -45,7 +45,7 @@ class HyperparameterSearchTest {
         JsonNode summary = Json.JSON.readTree(r.files().json().toFile());
         assertTrue(summary.get("validation_source").asText().contains("test set is not used"));
         assertEquals(r.best().trial(), summary.get("ranked").get(0).get("trial").asInt());
-        assertTrue(log.toString().contains("trial  20/20"), log.toString());
+        Outputs.assertLogLine(log, "trial", "20/20", "lr");
 
         HyperparameterSearch.Result again = HyperparameterSearch.run(SMALL, Outputs.context(tmp.resolve("b"), log));
         assertEquals(summaryOf(r), summaryOf(again), "same seed, same trials and results");

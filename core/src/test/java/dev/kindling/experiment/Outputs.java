@@ -13,6 +13,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import javax.imageio.ImageIO;
 
@@ -47,5 +49,18 @@ final class Outputs {
         assertEquals(CHART_WIDTH, png.getWidth());
         assertEquals(CHART_HEIGHT, png.getHeight());
         return lines;
+    }
+
+    /**
+     * Some line of {@code log} holds {@code words} one after another. Lines are compared as words
+     * split on whitespace, so a change to a table's column widths or padding breaks nothing
+     * while the values and their order still do.
+     */
+    static void assertLogLine(StringWriter log, String... words) {
+        List<String> wanted = List.of(words);
+        boolean found = log.toString().lines()
+                .map(line -> Arrays.asList(line.trim().split("\\s+")))
+                .anyMatch(line -> Collections.indexOfSubList(line, wanted) >= 0);
+        assertTrue(found, "a line with the words " + wanted + " in:\n" + log);
     }
 }

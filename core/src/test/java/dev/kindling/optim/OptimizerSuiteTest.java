@@ -131,20 +131,6 @@ class OptimizerSuiteTest {
 
     @ParameterizedTest
     @MethodSource("names")
-    void averagingIdenticalWorkersChangesNothing(String name) {
-        Optimizer optimizer = create(name);
-        Random random = new Random(11);
-        float[] p = randomVector(random);
-        float[] state = new float[optimizer.stateSize(N)];
-        for (int t = 1; t <= 5; t++) {
-            optimizer.update(p, randomVector(random), state, t, 0.01f);
-        }
-        assertArrayEquals(p, StateAveraging.average(p, p.clone(), p.clone()), name);
-        assertArrayEquals(state, StateAveraging.average(state, state.clone(), state.clone()), name);
-    }
-
-    @ParameterizedTest
-    @MethodSource("names")
     void stateSizeFitsTheRule(String name) {
         Optimizer optimizer = create(name);
         int perParameter = STATE_FLOATS_PER_PARAMETER.get(name);

@@ -1,7 +1,7 @@
 package dev.kindling.spark.train;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kindling.KindlingException;
 import dev.kindling.io.Json;
 import dev.kindling.io.ModelFile;
@@ -21,8 +21,8 @@ import java.util.zip.CRC32;
  *
  * <p>On disk a checkpoint is a directory: {@code model.json} + {@code weights.bin} exactly as
  * {@link ModelFile} writes them (so a checkpoint also loads as a model), {@code optimizer.bin}
- * (the optimizer state, float32 little-endian) and {@code checkpoint.json} (the position, the
- * run's settings it must match, and a CRC-32 of the optimizer state). No Java serialization.
+ * (the optimizer state, float32 little-endian) and {@code checkpoint.json} ({@link CheckpointJson}: the
+ * position, the run's settings it must match, and a CRC-32 of the optimizer state). No Java serialization.
  *
  * @param position       steps taken in epoch {@code epoch}
  * @param epochComplete  whether epoch {@code epoch} has been evaluated and reported
@@ -43,34 +43,15 @@ public record Checkpoint(NetworkSpec spec, long round, long step, int epoch, lon
         byte[] optimizer = ModelFile.weights(optimizerState, new float[0]);
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("checkpoint_round", round);
-        ObjectNode root = Json.JSON.createObjectNode();
-        root.put("format", FORMAT);
-        root.put("version", VERSION);
-        root.put("round", round);
-        root.put("step", step);
-        root.put("epoch", epoch);
-        root.put("position", position);
-        root.put("epoch_complete", epochComplete);
-        root.put("elapsed_seconds", elapsedSeconds);
-        if (Double.isFinite(bestLoss)) {
-            root.put("best_loss", bestLoss);
-        } else {
-            root.putNull("best_loss");
-        }
-        root.put("best_epoch", bestEpoch);
-        root.put("seed", seed);
-        root.put("mode", mode);
-        root.put("local_steps", localSteps);
-        root.put("examples", examples);
-        root.put("batch", batch);
-        root.put("optimizer_state", optimizerState.length);
-        root.put("optimizer_checksum", crc(optimizer));
+        CheckpointJson json = new CheckpointJson(FORMAT, VERSION, round, step, epoch, position,
+                epochComplete, elapsedSeconds, Double.isFinite(bestLoss) ? bestLoss : null, bestEpoch, seed, mode,
+                localSteps, examples, batch, optimizerState.length, crc(optimizer));
         Map<String, byte[]> files = new LinkedHashMap<>();
         files.put(ModelFile.WEIGHTS, weights);
         files.put(ModelFile.DESCRIPTION, ModelFile.description(spec, parameters.length, state.length, weights, meta));
         files.put(OPTIMIZER, optimizer);
         try {
-            files.put(POSITION, Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+            files.put(POSITION, Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(json));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -100,34 +81,42 @@ public record Checkpoint(NetworkSpec spec, long round, long step, int epoch, lon
             throw new KindlingException(posName + ": field \"version\" is " + root.path("version")
                     + "; this Kindling reads version " + VERSION);
         }
+        // The format and version, checked on the tree, say which layout to bind.
+        CheckpointJson json;
+        try {
+            json = Json.JSON.treeToValue(root, CheckpointJson.class);
+        } catch (JsonProcessingException e) {
+            throw Json.error(posName, e);
+        }
         byte[] optimizer = files.get(OPTIMIZER);
-        int optFloats = root.path("optimizer_state").asInt(-1);
+        int optFloats = json.optimizerState() == null ? -1 : json.optimizerState();
         if (optFloats < 0 || optimizer.length != 4L * optFloats) {
             throw new KindlingException(where + "/" + OPTIMIZER + ": " + optimizer.length + " bytes, expected 4 x "
                     + optFloats + "; the checkpoint is truncated");
         }
-        if (!crc(optimizer).equals(root.path("optimizer_checksum").asText(""))) {
+        if (!crc(optimizer).equals(json.optimizerChecksum())) {
             throw new KindlingException(where + "/" + OPTIMIZER + ": checksum does not match " + posName
                     + "; the checkpoint is corrupted");
         }
         float[] optState = new float[optFloats];
         ByteBuffer.wrap(optimizer).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(optState);
-        JsonNode best = root.path("best_loss");
-        return new Checkpoint(model.spec(), need(root, "round", posName).asLong(), need(root, "step", posName).asLong(),
-                need(root, "epoch", posName).asInt(), need(root, "position", posName).asLong(),
-                need(root, "epoch_complete", posName).asBoolean(), need(root, "elapsed_seconds", posName).asDouble(),
-                best.isNumber() ? best.asDouble() : Double.NaN, root.path("best_epoch").asInt(0),
-                need(root, "seed", posName).asLong(), need(root, "mode", posName).asText(),
-                need(root, "local_steps", posName).asInt(), need(root, "examples", posName).asInt(),
-                need(root, "batch", posName).asInt(), model.parameters(), model.state(), optState);
+        return new Checkpoint(model.spec(), need(json.round(), "round", posName),
+                need(json.step(), "step", posName), need(json.epoch(), "epoch", posName),
+                need(json.position(), "position", posName),
+                need(json.epochComplete(), "epoch_complete", posName),
+                need(json.elapsedSeconds(), "elapsed_seconds", posName),
+                json.bestLoss() == null ? Double.NaN : json.bestLoss(),
+                json.bestEpoch() == null ? 0 : json.bestEpoch(), need(json.seed(), "seed", posName),
+                need(json.mode(), "mode", posName), need(json.localSteps(), "local_steps", posName),
+                need(json.examples(), "examples", posName), need(json.batch(), "batch", posName),
+                model.parameters(), model.state(), optState);
     }
 
-    private static JsonNode need(JsonNode root, String field, String where) {
-        JsonNode v = root.get(field);
-        if (v == null || v.isNull()) {
+    private static <T> T need(T value, String field, String where) {
+        if (value == null) {
             throw new KindlingException(where + ": field \"" + field + "\" is missing");
         }
-        return v;
+        return value;
     }
 
     private static String crc(byte[] bytes) {

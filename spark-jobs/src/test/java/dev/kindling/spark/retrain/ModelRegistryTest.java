@@ -63,8 +63,10 @@ public class ModelRegistryTest {
         assertTrue(r.tryLock("run-a", 60_000));
         assertFalse(r.tryLock("run-b", 60_000));
         assertTrue(Files.readString(dir.resolve("registry/LOCK")).startsWith("run-a\n"));
-        Thread.sleep(20);
-        assertTrue(r.tryLock("run-c", 1), "a lock older than the stale limit is taken over");
+        // run-a died an hour ago: its lock is past the minute's stale limit
+        assertTrue(dir.resolve("registry/LOCK").toFile()
+                .setLastModified(System.currentTimeMillis() - 3_600_000L));
+        assertTrue(r.tryLock("run-c", 60_000), "a lock older than the stale limit is taken over");
         assertTrue(Files.readString(dir.resolve("registry/LOCK")).startsWith("run-c\n"));
         r.unlock();
         assertTrue(r.tryLock("run-d", 60_000));

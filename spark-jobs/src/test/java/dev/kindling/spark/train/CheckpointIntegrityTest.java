@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kindling.KindlingException;
 import dev.kindling.backend.Backends;
+import dev.kindling.io.Json;
 import dev.kindling.io.ModelFile;
 import dev.kindling.nn.Network;
 import dev.kindling.nn.NetworkSpec;
@@ -67,6 +69,26 @@ public class CheckpointIntegrityTest {
         files.put(Checkpoint.POSITION, pos.getBytes(StandardCharsets.UTF_8));
         KindlingException e = assertThrows(KindlingException.class, () -> Checkpoint.parse("ckpt", files));
         assertTrue(e.getMessage().contains("\"version\" is 2"), e.getMessage());
+    }
+
+    @Test
+    void namesAFieldMissingFromThePosition() throws Exception {
+        Map<String, byte[]> files = new LinkedHashMap<>(checkpoint().files());
+        ObjectNode pos = (ObjectNode) Json.JSON.readTree(files.get(Checkpoint.POSITION));
+        pos.remove("local_steps");
+        files.put(Checkpoint.POSITION, Json.JSON.writeValueAsBytes(pos));
+        KindlingException e = assertThrows(KindlingException.class, () -> Checkpoint.parse("ckpt", files));
+        assertEquals("ckpt/checkpoint.json: field \"local_steps\" is missing", e.getMessage());
+    }
+
+    @Test
+    void namesAPositionFieldOfTheWrongType() throws Exception {
+        Map<String, byte[]> files = new LinkedHashMap<>(checkpoint().files());
+        ObjectNode pos = (ObjectNode) Json.JSON.readTree(files.get(Checkpoint.POSITION));
+        pos.put("round", "four");
+        files.put(Checkpoint.POSITION, Json.JSON.writeValueAsBytes(pos));
+        KindlingException e = assertThrows(KindlingException.class, () -> Checkpoint.parse("ckpt", files));
+        assertEquals("ckpt/checkpoint.json: field \"round\": \"four\" is not a whole number", e.getMessage());
     }
 
     @Test
