@@ -20,7 +20,7 @@ import dev.kindling.train.TrainConfig;
  * @param master the master as given, trimmed; {@code single} for one machine without Spark
  */
 public record TrainSettings(NetworkSpec spec, OptimizerConfig optimizer, TrainConfig train, String backend,
-                            String master, Distribution distribution) {
+                            String master, DataParallel parallel) {
 
     /** Resolves {@code job}; a bad value is a {@link UsageException} naming its field. */
     public static TrainSettings resolve(JobConfig job) {
@@ -63,7 +63,7 @@ public record TrainSettings(NetworkSpec spec, OptimizerConfig optimizer, TrainCo
                         + "yarn or k8s://URL");
             }
             Masters.check(master);
-            return new TrainSettings(spec, opt, train, backend, master, Distribution.of(job));
+            return new TrainSettings(spec, opt, train, backend, master, DataParallel.of(job));
         } catch (UsageException e) {
             throw e;
         } catch (KindlingException e) {
@@ -76,10 +76,10 @@ public record TrainSettings(NetworkSpec spec, OptimizerConfig optimizer, TrainCo
     }
 
     public TrainSettings withTrain(TrainConfig t) {
-        return new TrainSettings(spec, optimizer, t, backend, master, distribution);
+        return new TrainSettings(spec, optimizer, t, backend, master, parallel);
     }
 
-    public TrainSettings withDistribution(Distribution d) {
+    public TrainSettings withParallel(DataParallel d) {
         return new TrainSettings(spec, optimizer, train, backend, master, d);
     }
 }

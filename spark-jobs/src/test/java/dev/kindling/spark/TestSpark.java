@@ -1,6 +1,6 @@
 package dev.kindling.spark;
 
-import dev.kindling.config.Distribution;
+import dev.kindling.config.DataParallel;
 import dev.kindling.config.TrainSettings;
 import dev.kindling.data.Dataset;
 import dev.kindling.data.IdxDirectory;
@@ -80,7 +80,7 @@ public final class TestSpark {
 
     /** A trainer's settings for the tests that build a {@code SparkTrainer} themselves. */
     public static TrainSettings settings(Network net, OptimizerConfig optimizer, TrainConfig train,
-                                         Distribution distribution) {
-        return new TrainSettings(net.spec(), optimizer, train, "auto", context().master(), distribution);
+                                         DataParallel parallel) {
+        return new TrainSettings(net.spec(), optimizer, train, "auto", context().master(), parallel);
     }
 }

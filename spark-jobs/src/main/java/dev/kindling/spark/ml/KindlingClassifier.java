@@ -322,7 +322,7 @@ public final class KindlingClassifier
                     + classes + " outputs, the network has " + net.outputCount());
         }
         Dataset train = rows.withClasses(net.outputCount());
-        Integer given = settings.distribution().partitions();
+        Integer given = settings.parallel().partitions();
         int partitions = given != null ? given : sc.defaultParallelism();
         Shards shards = Shards.of(sc, train, partitions, "kindling-ml-train");
         try {

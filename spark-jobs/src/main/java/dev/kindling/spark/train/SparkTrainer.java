@@ -1,7 +1,7 @@
 package dev.kindling.spark.train;
 
 import dev.kindling.KindlingException;
-import dev.kindling.config.Distribution;
+import dev.kindling.config.DataParallel;
 import dev.kindling.config.TrainSettings;
 import dev.kindling.data.Dataset;
 import dev.kindling.nn.Network;
@@ -70,7 +70,7 @@ public final class SparkTrainer {
     private final Network net;
     private final OptimizerConfig optimizerConfig;
     private TrainConfig config;
-    private final Distribution settings;
+    private final DataParallel parallel;
     private final String backend;
     private final Shards train;
     private final Shards test;
@@ -109,7 +109,7 @@ public final class SparkTrainer {
         this.net = net;
         this.optimizerConfig = settings.optimizer();
         this.config = settings.train();
-        this.settings = settings.distribution();
+        this.parallel = settings.parallel();
         this.backend = settings.backend();
         this.train = train;
         this.test = test;
@@ -143,12 +143,12 @@ public final class SparkTrainer {
 
     /** Rounds in a whole run (fewer if it stops early). */
     long totalRounds() {
-        long perEpoch = settings.local() ? (stepsPerEpoch + settings.localSteps() - 1) / settings.localSteps() : stepsPerEpoch;
+        long perEpoch = parallel.local() ? (stepsPerEpoch + parallel.localSteps() - 1) / parallel.localSteps() : stepsPerEpoch;
         long byEpochs = perEpoch * config.epochs();
         if (config.maxSteps() > 0) {
             long fullEpochs = config.maxSteps() / stepsPerEpoch;
             long rest = config.maxSteps() % stepsPerEpoch;
-            long restRounds = settings.local() ? (rest + settings.localSteps() - 1) / settings.localSteps() : rest;
+            long restRounds = parallel.local() ? (rest + parallel.localSteps() - 1) / parallel.localSteps() : rest;
             return Math.min(byEpochs, fullEpochs * perEpoch + restRounds);
         }
         return byEpochs;
@@ -176,7 +176,7 @@ public final class SparkTrainer {
      */
     private History runWithRetries(Checkpoint from, Listener listener) {
         lastGood = from != null ? from : snapshot(1, 0, false, 0, Double.NaN, 0);
-        int retries = settings.divergenceRetries();
+        int retries = parallel.divergenceRetries();
         while (true) {
             try {
                 return run(from, listener);
@@ -204,7 +204,7 @@ public final class SparkTrainer {
     private Checkpoint snapshot(int epoch, long position, boolean epochEnd, double elapsed, double bestLoss,
             int bestEpoch) {
         return new Checkpoint(net.spec(), round, update.step(), epoch, position, epochEnd, elapsed, bestLoss,
-                bestEpoch, config.seed(), settings.mode(), settings.localSteps(), examples, batch,
+                bestEpoch, config.seed(), parallel.mode(), parallel.localSteps(), examples, batch,
                 net.parameters().clone(), net.state().clone(), optimizerState.clone());
     }
 
@@ -220,11 +220,11 @@ public final class SparkTrainer {
     private void check(Checkpoint c) {
         mustMatch("network", Worker.json(c.spec()), specJson);
         mustMatch("seed", c.seed(), config.seed());
-        mustMatch("mode", c.mode(), settings.mode());
+        mustMatch("mode", c.mode(), parallel.mode());
         mustMatch("examples", c.examples(), examples);
         mustMatch("batch", c.batch(), batch);
-        if (settings.local()) {
-            mustMatch("local-steps", c.localSteps(), settings.localSteps());
+        if (parallel.local()) {
+            mustMatch("local-steps", c.localSteps(), parallel.localSteps());
         }
         mustMatch("optimizer state size", c.optimizerState().length, optimizerState.length);
     }
@@ -249,8 +249,8 @@ public final class SparkTrainer {
         return loop.run(start, new EpochLoop.Rounds() {
             @Override
             public EpochLoop.Round run(int epoch, int[] order, long position) {
-                int steps = settings.local()
-                        ? (int) Math.min(settings.localSteps(), Math.min(stepsPerEpoch - position, loop.remainingSteps()))
+                int steps = parallel.local()
+                        ? (int) Math.min(parallel.localSteps(), Math.min(stepsPerEpoch - position, loop.remainingSteps()))
                         : 1;
                 int[][][] parts = new int[steps][][];
                 for (int j = 0; j < steps; j++) {
@@ -258,7 +258,7 @@ public final class SparkTrainer {
                     int to = Math.min(examples, from0 + batch);
                     parts[j] = train.split(order, from0, to);
                 }
-                RoundMetrics m = settings.local() ? localRound(parts, epoch) : syncRound(parts[0], epoch);
+                RoundMetrics m = parallel.local() ? localRound(parts, epoch) : syncRound(parts[0], epoch);
                 listener.onRound(m);
                 return new EpochLoop.Round(steps, m.examples());
             }
@@ -270,7 +270,7 @@ public final class SparkTrainer {
 
             @Override
             public void afterRound(EpochLoop.Position at) {
-                Integer every = settings.checkpointEvery();
+                Integer every = parallel.checkpointEvery();
                 boolean due = every == null ? at.epochEnd() : every > 0 && round % every == 0;
                 if (checkpoints != null && due) {
                     Checkpoint c = snapshot(at.epoch(), at.position(), at.epochEnd(), at.elapsedSeconds(),

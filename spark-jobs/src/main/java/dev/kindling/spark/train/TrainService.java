@@ -1,7 +1,7 @@
 package dev.kindling.spark.train;
 
 import dev.kindling.backend.Backends;
-import dev.kindling.config.Distribution;
+import dev.kindling.config.DataParallel;
 import dev.kindling.config.EvaluateJob;
 import dev.kindling.config.Masters;
 import dev.kindling.config.TrainJob;
@@ -45,7 +45,7 @@ public final class TrainService implements DistributedTraining {
     @Override
     public int train(TrainJob job, PrintWriter out) {
         TrainSettings settings = job.settings();
-        Distribution dist = settings.distribution();
+        DataParallel dist = settings.parallel();
         TrainConfig config = settings.train();
         SparkConf conf = SparkSettings.forCommand(settings.master(), "kindling-train");
         Configuration hadoop = SparkSettings.hadoop(conf);

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kindling.KindlingException;
 import dev.kindling.backend.Backends;
-import dev.kindling.config.Distribution;
+import dev.kindling.config.DataParallel;
 import dev.kindling.data.Dataset;
 import dev.kindling.io.Json;
 import dev.kindling.nn.Network;
@@ -65,7 +65,7 @@ public class DivergenceTest {
             SparkTrainer trainer = new SparkTrainer(TestSpark.context(), net, TestSpark.settings(net,
                     OptimizerConfig.of("sgd"), TrainConfig.defaults().withEpochs(1).withBatchSize(n).withSeed(1)
                             .withLearningRate(0.1).withTrainEvalSamples(100),
-                    new Distribution("sync", null, 1, 0, 0)), shards, null, null);
+                    new DataParallel("sync", null, 1, 0, 0)), shards, null, null);
             KindlingException e = assertThrows(KindlingException.class, () -> trainer.fit(null));
             assertTrue(e.getMessage().contains("partition 1 returned a non-finite"), e.getMessage());
             assertFalse(e.getMessage().contains("partition 0"), e.getMessage());

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kindling.backend.Backends;
-import dev.kindling.config.Distribution;
+import dev.kindling.config.DataParallel;
 import dev.kindling.nn.Network;
 import dev.kindling.nn.NetworkSpec;
 import dev.kindling.optim.OptimizerConfig;
@@ -29,7 +29,7 @@ public class LocalModeTest {
                     .withLearningRate(0.002).withTrainEvalSamples(1000);
             SparkTrainer trainer = new SparkTrainer(TestSpark.context(), net,
                     TestSpark.settings(net, OptimizerConfig.of("adam"), config,
-                    new Distribution("local", null, 5, 0, 0)), train, test, null);
+                    new DataParallel("local", null, 5, 0, 0)), train, test, null);
             List<RoundMetrics> rounds = new ArrayList<>();
             History h = trainer.fit(new SparkTrainer.Listener() {
                 @Override

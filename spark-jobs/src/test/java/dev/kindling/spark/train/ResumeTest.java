@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kindling.KindlingException;
 import dev.kindling.backend.Backends;
-import dev.kindling.config.Distribution;
+import dev.kindling.config.DataParallel;
 import dev.kindling.data.Dataset;
 import dev.kindling.nn.Network;
 import dev.kindling.nn.NetworkSpec;
@@ -55,7 +55,7 @@ public class ResumeTest {
     static SparkTrainer trainer(Network net, CheckpointStore store, Integer every) {
         return new SparkTrainer(TestSpark.context(), net,
                     TestSpark.settings(net, OptimizerConfig.of("adam"), CONFIG,
-                    new Distribution("sync", null, 1, every, 0)), train, test, store);
+                    new DataParallel("sync", null, 1, every, 0)), train, test, store);
     }
 
     @Test

@@ -1,7 +1,7 @@
 package dev.kindling.spark.train;
 
 import dev.kindling.backend.Backends;
-import dev.kindling.config.Distribution;
+import dev.kindling.config.DataParallel;
 import dev.kindling.nn.Network;
 import dev.kindling.nn.NetworkSpec;
 import dev.kindling.optim.OptimizerConfig;
@@ -58,7 +58,7 @@ public final class RoundBenchmark {
                     .withEpochs(1).withLearningRate(0.001).withTrainEvalSamples(100);
             SparkTrainer trainer = new SparkTrainer(sc, net,
                     TestSpark.settings(net, OptimizerConfig.of("adam"), config,
-                    new Distribution(local ? "local" : "sync", null, steps, 0, 0)), train, null, null);
+                    new DataParallel(local ? "local" : "sync", null, steps, 0, 0)), train, null, null);
             trainer.fullSizeZero = variant.equals("naive");
             trainer.forceTreeAggregate = !variant.equals("kindling") && !variant.equals("local5");
             List<RoundMetrics> seen = new ArrayList<>();

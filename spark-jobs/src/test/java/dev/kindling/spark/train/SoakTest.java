@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kindling.backend.Backends;
-import dev.kindling.config.Distribution;
+import dev.kindling.config.DataParallel;
 import dev.kindling.nn.Network;
 import dev.kindling.nn.NetworkSpec;
 import dev.kindling.optim.OptimizerConfig;
@@ -36,7 +36,7 @@ public class SoakTest {
                     .withTrainEvalSamples(100);
             SparkTrainer trainer = new SparkTrainer(TestSpark.context(), net,
                     TestSpark.settings(net, OptimizerConfig.of("adam"), config,
-                    new Distribution("sync", null, 1, 0, 0)), train, test, null);
+                    new DataParallel("sync", null, 1, 0, 0)), train, test, null);
             List<Sample> samples = new ArrayList<>();
             trainer.fit(new SparkTrainer.Listener() {
                 @Override

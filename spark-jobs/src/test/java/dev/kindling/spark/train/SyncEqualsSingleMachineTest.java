@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kindling.backend.Backends;
-import dev.kindling.config.Distribution;
+import dev.kindling.config.DataParallel;
 import dev.kindling.data.Dataset;
 import dev.kindling.nn.LayerSpec;
 import dev.kindling.nn.Network;
@@ -48,7 +48,7 @@ public class SyncEqualsSingleMachineTest {
         try {
             SparkTrainer spark = new SparkTrainer(TestSpark.context(), distributed,
                     TestSpark.settings(distributed, OptimizerConfig.of(optimizer), config,
-                    new Distribution("sync", null, 1, 0, 0)), trainShards, testShards, null);
+                    new DataParallel("sync", null, 1, 0, 0)), trainShards, testShards, null);
             History got = spark.fit(null);
 
             assertEquals(20, spark.round());
@@ -107,7 +107,7 @@ public class SyncEqualsSingleMachineTest {
         try {
             new SparkTrainer(TestSpark.context(), distributed,
                     TestSpark.settings(distributed, OptimizerConfig.of("sgd"), config,
-                    new Distribution("sync", null, 1, 0, 0)), shards, null, null).fit(null);
+                    new DataParallel("sync", null, 1, 0, 0)), shards, null, null).fit(null);
         } finally {
             shards.release();
         }

@@ -4,7 +4,8 @@ import dev.kindling.UsageException;
 import java.util.Locale;
 
 /**
- * How a run is spread over Spark, validated where it is made.
+ * How a data-parallel run is spread over Spark (shards, averaging, checkpoints, retries), validated
+ * where it is made.
  *
  * @param mode              "sync" (gradients averaged every round) or "local" (parameters and
  *                          optimizer state averaged every {@code localSteps} steps)
@@ -14,12 +15,12 @@ import java.util.Locale;
  * @param divergenceRetries times a diverged run goes back to its last good state and retries
  *                          with half the learning rate before it stops (0: stop at once)
  */
-public record Distribution(String mode, Integer partitions, int localSteps, Integer checkpointEvery,
+public record DataParallel(String mode, Integer partitions, int localSteps, Integer checkpointEvery,
                            int divergenceRetries) {
     public static final String SYNC = "sync";
     public static final String LOCAL = "local";
 
-    public Distribution {
+    public DataParallel {
         mode = mode == null ? Defaults.MODE : mode.trim().toLowerCase(Locale.ROOT);
         if (!SYNC.equals(mode) && !LOCAL.equals(mode)) {
             throw new UsageException("mode: unknown value \"" + mode + "\" (expected sync or local)");
@@ -39,15 +40,15 @@ public record Distribution(String mode, Integer partitions, int localSteps, Inte
         }
     }
 
-    /** The job's distribution, with the defaults for what it leaves out. */
-    public static Distribution of(JobConfig job) {
-        return new Distribution(job.mode(), job.partitions(),
+    /** The job's data-parallel settings, with the defaults for what it leaves out. */
+    public static DataParallel of(JobConfig job) {
+        return new DataParallel(job.mode(), job.partitions(),
                 job.localSteps() == null ? Defaults.LOCAL_STEPS : job.localSteps(), job.checkpointEvery(),
                 job.divergenceRetries() == null ? Defaults.DIVERGENCE_RETRIES : job.divergenceRetries());
     }
 
     /** The defaults: sync mode, the default parallelism, a checkpoint per epoch (where a run keeps them). */
-    public static Distribution defaults() {
+    public static DataParallel defaults() {
         return of(JobConfig.empty());
     }
 
@@ -55,23 +56,23 @@ public record Distribution(String mode, Integer partitions, int localSteps, Inte
         return LOCAL.equals(mode);
     }
 
-    public Distribution withMode(String m) {
-        return new Distribution(m, partitions, localSteps, checkpointEvery, divergenceRetries);
+    public DataParallel withMode(String m) {
+        return new DataParallel(m, partitions, localSteps, checkpointEvery, divergenceRetries);
     }
 
-    public Distribution withLocalSteps(int k) {
-        return new Distribution(mode, partitions, k, checkpointEvery, divergenceRetries);
+    public DataParallel withLocalSteps(int k) {
+        return new DataParallel(mode, partitions, k, checkpointEvery, divergenceRetries);
     }
 
-    public Distribution withCheckpointEvery(Integer every) {
-        return new Distribution(mode, partitions, localSteps, every, divergenceRetries);
+    public DataParallel withCheckpointEvery(Integer every) {
+        return new DataParallel(mode, partitions, localSteps, every, divergenceRetries);
     }
 
-    public Distribution withPartitions(Integer n) {
-        return new Distribution(mode, n, localSteps, checkpointEvery, divergenceRetries);
+    public DataParallel withPartitions(Integer n) {
+        return new DataParallel(mode, n, localSteps, checkpointEvery, divergenceRetries);
     }
 
-    public Distribution withDivergenceRetries(int n) {
-        return new Distribution(mode, partitions, localSteps, checkpointEvery, n);
+    public DataParallel withDivergenceRetries(int n) {
+        return new DataParallel(mode, partitions, localSteps, checkpointEvery, n);
     }
 }
