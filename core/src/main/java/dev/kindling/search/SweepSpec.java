@@ -31,7 +31,7 @@ import java.util.SplittableRandom;
  * @param parameters         by config key, in the file's order
  * @param validationFraction training examples held out for validation (the test set is never used to choose)
  */
-public record SweepSpec(String source, JobConfig base, Map<String, DataParallel> parameters, String method,
+public record SweepSpec(String source, JobConfig base, Map<String, Distribution> parameters, String method,
                         int trials, long seed, double validationFraction, Halving halving) {
     public static final String GRID = "grid";
     public static final String RANDOM = "random";
@@ -114,7 +114,7 @@ public record SweepSpec(String source, JobConfig base, Map<String, DataParallel>
         if (f.parameters() == null || f.parameters().isEmpty()) {
             throw new KindlingException(source + ": field \"parameters\": at least one parameter to vary is needed");
         }
-        Map<String, DataParallel> parameters = new LinkedHashMap<>();
+        Map<String, Distribution> parameters = new LinkedHashMap<>();
         f.parameters().forEach((key, d) -> parameters.put(key, distribution(source, key, d)));
         String method = f.method() == null ? RANDOM : f.method().trim().toLowerCase(Locale.ROOT);
         if (!method.equals(GRID) && !method.equals(RANDOM)) {
@@ -151,7 +151,7 @@ public record SweepSpec(String source, JobConfig base, Map<String, DataParallel>
             throw new KindlingException(source + ": field \"trials\": " + n + " must be >= 1");
         }
         if (method.equals(GRID)) {
-            for (Map.Entry<String, DataParallel> p : parameters.entrySet()) {
+            for (Map.Entry<String, Distribution> p : parameters.entrySet()) {
                 if (p.getValue().gridValues().isEmpty()) {
                     throw new KindlingException(source + ": field \"parameters." + p.getKey()
                             + "\": a grid search takes choice values only (a range suits method: random)");
@@ -175,7 +175,7 @@ public record SweepSpec(String source, JobConfig base, Map<String, DataParallel>
         if (method.equals(GRID)) {
             List<Map<String, Object>> combos = new ArrayList<>();
             combos.add(new LinkedHashMap<>());
-            for (Map.Entry<String, DataParallel> p : parameters.entrySet()) {
+            for (Map.Entry<String, Distribution> p : parameters.entrySet()) {
                 List<Map<String, Object>> next = new ArrayList<>();
                 for (Map<String, Object> c : combos) {
                     for (Object v : p.getValue().gridValues()) {
@@ -194,7 +194,7 @@ public record SweepSpec(String source, JobConfig base, Map<String, DataParallel>
         SplittableRandom draws = new SplittableRandom(seed);
         for (int i = 1; i <= trials; i++) {
             Map<String, Object> m = new LinkedHashMap<>();
-            for (Map.Entry<String, DataParallel> p : parameters.entrySet()) {
+            for (Map.Entry<String, Distribution> p : parameters.entrySet()) {
                 m.put(p.getKey(), p.getValue().sample(draws));
             }
             points.add(new Point(i, m));
@@ -233,7 +233,7 @@ public record SweepSpec(String source, JobConfig base, Map<String, DataParallel>
         }
     }
 
-    private static DataParallel distribution(String source, String key, Map<String, JsonNode> d) {
+    private static Distribution distribution(String source, String key, Map<String, JsonNode> d) {
         String field = source + ": field \"parameters." + key + "\": ";
         if (d == null || d.size() != 1) {
             throw new KindlingException(field + "expected one of {log-uniform: [LOW, HIGH]}, {uniform: [LOW, HIGH]}, "
@@ -247,8 +247,8 @@ public record SweepSpec(String source, JobConfig base, Map<String, DataParallel>
                     if (!v.isArray() || v.size() != 2 || !v.get(0).isNumber() || !v.get(1).isNumber()) {
                         throw new KindlingException(e.getKey() + ": " + v + " must be [LOW, HIGH]");
                     }
-                    return e.getKey().equals("uniform") ? new DataParallel.Uniform(v.get(0).asDouble(), v.get(1).asDouble())
-                            : DataParallel.LogUniform.between(v.get(0).asDouble(), v.get(1).asDouble());
+                    return e.getKey().equals("uniform") ? new Distribution.Uniform(v.get(0).asDouble(), v.get(1).asDouble())
+                            : Distribution.LogUniform.between(v.get(0).asDouble(), v.get(1).asDouble());
                 }
                 case "choice" -> {
                     if (!v.isArray()) {
@@ -256,7 +256,7 @@ public record SweepSpec(String source, JobConfig base, Map<String, DataParallel>
                     }
                     List<Object> values = new ArrayList<>();
                     v.forEach(x -> values.add(Json.JSON.convertValue(x, Object.class)));
-                    return new DataParallel.Choice(values);
+                    return new Distribution.Choice(values);
                 }
                 default -> throw new KindlingException("unknown distribution \"" + e.getKey()
                         + "\" (expected log-uniform, uniform or choice)");
