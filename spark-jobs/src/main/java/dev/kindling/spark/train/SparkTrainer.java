@@ -22,8 +22,8 @@ import org.apache.spark.broadcast.Broadcast;
 /**
  * Data-parallel training on Spark, round by round. The driver holds the parameters; each
  * round it broadcasts them, every shard's task works on its part of the round's examples, the
- * partial sums are tree-aggregated from an empty zero (merged in place), and the driver
- * updates.
+ * partial sums are added up in shard order from an empty zero (merged in place, through a tree
+ * with many shards: {@link ShardAggregation}), and the driver updates.
  * <ul>
  *   <li>{@code sync}: one round is one global mini-batch, exactly as {@link dev.kindling.train.Trainer}
  *       takes it ({@link EpochOrder}, the same batch boundaries); tasks return summed
@@ -125,7 +125,7 @@ public final class SparkTrainer {
      * what the empty zero saves (the zero value is shipped inside every task).
      */
     boolean fullSizeZero;
-    /** Always aggregate with treeAggregate, even where it adds no level: only to measure the direct job. */
+    /** Always aggregate through the tree, even where it adds no level: only to measure the direct job. */
     boolean forceTreeAggregate;
 
     /**
