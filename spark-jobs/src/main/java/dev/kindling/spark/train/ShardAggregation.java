@@ -58,11 +58,21 @@ public final class ShardAggregation {
         try {
             return runOnce(sc, shards, task, zero, merge, type, forceTree);
         } catch (Exception e) { // Spark's SparkException, undeclared by its Scala methods
-            if (!Shards.lostBlock(e)) {
+            if (!lostBlock(shards, e)) {
                 throw ShardAggregation.<RuntimeException>rethrow(e);
             }
             shards.reship(sc);
             return runOnce(sc, shards, task, zero, merge, type, forceTree);
+        }
+    }
+
+    /** Whether a shard's block is lost; where that cannot be told (Spark stopping), no, noted on {@code failure}. */
+    private static boolean lostBlock(Shards shards, Exception failure) {
+        try {
+            return shards.lostBlock();
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
+            return false;
         }
     }
 

@@ -5,10 +5,16 @@ import dev.kindling.spark.TestSpark;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kindling.data.Dataset;
 import java.util.List;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.storage.RDDBlockId;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Partial sums are added in shard order, whatever order their tasks finish in. */
 public class ShardAggregationTest {
@@ -101,6 +107,69 @@ public class ShardAggregationTest {
                 assertEquals(9, got.shards);
                 assertEquals(9, got.examples);
             }
+        } finally {
+            shards.release();
+        }
+    }
+
+    /** Whether the block manager knows where each shard's block is. */
+    static boolean allBlocksThere(Shards shards) {
+        for (int p = 0; p < shards.count(); p++) {
+            if (!SparkEnv.get().blockManager().master().contains(new RDDBlockId(shards.rdd().id(), p))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Throws, on shard 0, an error whose message reads like Spark's for a lost checkpoint block. */
+    static final class LookalikeFailure extends ShardTask<PartialSum> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        PartialSum run(int p, Dataset shard) {
+            if (p == 0) {
+                throw new IllegalStateException("Checkpoint block rdd_1_0 not found in the input");
+            }
+            return partial(p);
+        }
+    }
+
+    /**
+     * A shard's block removed from the block manager, as when its executor is lost: the job
+     * fails, the shards are shipped again and the job reruns to the full result. With 3 shards
+     * the job is direct, with 9 it goes through the tree.
+     */
+    @ParameterizedTest(name = "{0} shards")
+    @ValueSource(ints = {3, 9})
+    void aLostShardBlockIsShippedAgainAndTheJobRerun(int count) {
+        Shards shards = Shards.of(TestSpark.context(), examples(count), count, "values");
+        try {
+            int before = shards.rdd().id();
+            SparkEnv.get().blockManager().removeBlock(new RDDBlockId(before, 1), true);
+            assertTrue(!allBlocksThere(shards), "block 1 is gone");
+            PartialSum got = ShardAggregation.run(TestSpark.context(), shards, new ValueTask(), PartialSum::empty,
+                    PartialSum::merge, PartialSum.class, false);
+            assertNotEquals(before, shards.rdd().id(), "the shards were shipped again");
+            assertEquals(count, got.shards);
+            assertEquals(count, got.examples);
+            assertTrue(allBlocksThere(shards), "every block is back");
+        } finally {
+            shards.release();
+        }
+    }
+
+    /** Only a block really gone counts as lost, not an error whose message happens to read like it. */
+    @Test
+    void aTaskFailureIsNotTakenForALostBlockByItsMessage() {
+        Shards shards = Shards.of(TestSpark.context(), examples(3), 3, "values");
+        try {
+            int before = shards.rdd().id();
+            Exception e = assertThrows(Exception.class, () -> ShardAggregation.run(TestSpark.context(), shards,
+                    new LookalikeFailure(), PartialSum::empty, PartialSum::merge, PartialSum.class, false));
+            assertTrue(String.valueOf(e.getMessage()).contains("Checkpoint block rdd_1_0 not found"), e.toString());
+            assertEquals(before, shards.rdd().id(), "the shards were not shipped again");
+            assertTrue(allBlocksThere(shards));
         } finally {
             shards.release();
         }
