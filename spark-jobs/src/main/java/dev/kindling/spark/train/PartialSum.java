@@ -78,7 +78,8 @@ public final class PartialSum implements Serializable {
         return this;
     }
 
-    private static String firstNonFinite(String name, float[] values) {
+    /** Where {@code values} first holds NaN or infinity, named {@code name}; null where nowhere (or no array). */
+    static String firstNonFinite(String name, float[] values) {
         if (values == null) {
             return null;
         }

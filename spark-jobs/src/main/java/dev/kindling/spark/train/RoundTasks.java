@@ -11,10 +11,9 @@ import java.util.SplittableRandom;
  * What one task does with its shard in a round. Static, so the tasks that call these carry
  * only their small arguments, never the driver's trainer.
  *
- * <p>A partial result may hold this thread's own network arrays rather than copies (a 4 MB copy
- * per task at a million parameters): Spark serializes a task's result in the task's thread as
- * soon as the task function returns, before that thread runs anything else, so the arrays are
- * not touched again until they have been written out.
+ * <p>A partial result holds copies, never this thread's own network arrays or buffers: the
+ * thread's worker reuses those for its next task, and a result must not change once it has
+ * been returned, whenever Spark gets round to serializing it.
  */
 public final class RoundTasks {
     static final int EVALUATION_BATCH = 500;
@@ -46,7 +45,7 @@ public final class RoundTasks {
         s.correct = net.correct(w.labels(), b);
         s.examples = b;
         s.shards = 1;
-        s.vector = net.gradients(); // not copied: see the class comment
+        s.vector = net.gradients().clone();
         s.state = scaled(net.state(), b);
         s.computeNanos = System.nanoTime() - start;
         return s;
@@ -80,9 +79,9 @@ public final class RoundTasks {
             update.apply(net.parameters(), net.gradients());
         }
         s.shards = 1;
-        s.vector = net.parameters(); // not copied: see the class comment
+        s.vector = net.parameters().clone();
         s.state = net.state().clone();
-        s.optimizerState = optimizerState;
+        s.optimizerState = optimizerState.clone();
         s.computeNanos = System.nanoTime() - start;
         return s;
     }

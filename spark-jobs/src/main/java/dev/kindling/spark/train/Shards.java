@@ -3,8 +3,11 @@ package dev.kindling.spark.train;
 import dev.kindling.data.Dataset;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.BlockId;
+import org.apache.spark.storage.RDDBlockId;
 
 /**
  * A dataset split into N contiguous shards, one Spark partition each, every shard cached on
@@ -15,7 +18,8 @@ import org.apache.spark.api.java.JavaSparkContext;
  * <p>The RDD is locally checkpointed once built: its lineage, and with it the parallelized
  * data inside the partitions, is cut, so later tasks ship a partition index instead of the
  * shard. A lost executor loses its shards with it, which Spark cannot recompute: the shards keep
- * the data on the driver and are shipped again ({@link #reship}) when a job finds a block lost.
+ * the data on the driver and are shipped again ({@link #reship}) when a job fails and a block is
+ * found lost ({@link #lostBlock}).
  */
 public final class Shards {
     private JavaRDD<Dataset> rdd;
@@ -62,11 +66,22 @@ public final class Shards {
         rdd = ship(sc, data, starts, name);
     }
 
-    /** Whether a job failed because a shard's locally checkpointed block went with its executor. */
-    static boolean lostBlock(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            String m = t.getMessage();
-            if (m != null && m.contains("Checkpoint block rdd_") && m.contains("not found")) {
+    /**
+     * Whether a shard's locally checkpointed block is gone (with its executor, or removed): the
+     * block manager master, which drops a lost executor's blocks before Spark gives up on a job
+     * that needed them, knows no copy of it. Asked after a job failed, to tell a lost shard
+     * (ship the shards again and rerun) from any other failure (rethrown), whatever the
+     * failure's message says.
+     */
+    boolean lostBlock() {
+        int id = rdd.id();
+        BlockId[] blocks = new BlockId[count()];
+        for (int p = 0; p < blocks.length; p++) {
+            blocks[p] = new RDDBlockId(id, p);
+        }
+        var locations = SparkEnv.get().blockManager().master().getLocations(blocks);
+        for (int p = 0; p < blocks.length; p++) {
+            if (locations.apply(p).isEmpty()) {
                 return true;
             }
         }

@@ -23,8 +23,8 @@ import org.apache.spark.broadcast.Broadcast;
 /**
  * Data-parallel training on Spark, round by round. The driver holds the parameters; each
  * round it broadcasts them, every shard's task works on its part of the round's examples, the
- * partial sums are tree-aggregated from an empty zero (merged in place), and the driver
- * updates.
+ * partial sums are added up in shard order from an empty zero (merged in place, through a tree
+ * with many shards: {@link ShardAggregation}), and the driver updates.
  * <ul>
  *   <li>{@code sync}: one round is one global mini-batch, exactly as {@link dev.kindling.train.Trainer}
  *       takes it ({@link EpochOrder}, the same batch boundaries); tasks return summed
@@ -94,7 +94,7 @@ public final class SparkTrainer {
      * what the empty zero saves (the zero value is shipped inside every task).
      */
     boolean fullSizeZero;
-    /** Always aggregate with treeAggregate, even where it adds no level: only to measure the direct job. */
+    /** Always aggregate through the tree, even where it adds no level: only to measure the direct job. */
     boolean forceTreeAggregate;
 
     /**
@@ -208,7 +208,7 @@ public final class SparkTrainer {
                 net.parameters().clone(), net.state().clone(), optimizerState.clone());
     }
 
-    /** A round whose loss or a task's result is not finite; the update was not applied. */
+    /** A round whose loss, a task's result or the shards' merged result is not finite; nothing of it was applied. */
     private static final class Diverged extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
@@ -296,21 +296,20 @@ public final class SparkTrainer {
             throw new IllegalStateException("round " + r + " computed on no examples");
         }
         if (sum.nonFinite != null) {
-            throw nonFinite(sum, r, epoch);
-        }
-        float scale = 1f / sum.examples;
-        float[] g = sum.vector;
-        for (int i = 0; i < g.length; i++) {
-            g[i] *= scale;
-        }
-        float[] state = net.state();
-        for (int i = 0; i < state.length; i++) {
-            state[i] = sum.state[i] * scale;
+            throw nonFinite(sum.nonFinite, r, epoch);
         }
         double loss = sum.loss / sum.examples;
         if (!Double.isFinite(loss)) {
             throw diverged(loss, r, epoch);
         }
+        // the means, in the merged arrays (the driver's own copies): the network is not touched
+        // until the whole round is known to be finite
+        float scale = 1f / sum.examples;
+        float[] g = scale(sum.vector, scale);
+        float[] state = scale(sum.state, scale);
+        checkMerged("gradient", g, r, epoch);
+        checkMerged("network state", state, r, epoch);
+        System.arraycopy(state, 0, net.state(), 0, net.state().length);
         update.apply(net.parameters(), g);
         round = r;
         long t3 = System.nanoTime();
@@ -340,16 +339,23 @@ public final class SparkTrainer {
         long t2 = System.nanoTime();
         block.destroy();
         if (sum.nonFinite != null) {
-            throw nonFinite(sum, r, epoch);
+            throw nonFinite(sum.nonFinite, r, epoch);
         }
         double loss = sum.loss / Math.max(1, sum.examples);
         if (!Double.isFinite(loss)) {
             throw diverged(loss, r, epoch);
         }
+        // the averages, in the merged arrays: nothing of the driver's changes until all are finite
         float scale = 1f / sum.shards;
-        average(sum.vector, scale, net.parameters());
-        average(sum.state, scale, net.state());
-        average(sum.optimizerState, scale, optimizerState);
+        float[] parameters = scale(sum.vector, scale);
+        float[] state = scale(sum.state, scale);
+        float[] optimizerStates = scale(sum.optimizerState, scale);
+        checkMerged("parameters", parameters, r, epoch);
+        checkMerged("network state", state, r, epoch);
+        checkMerged("optimizer state", optimizerStates, r, epoch);
+        System.arraycopy(parameters, 0, net.parameters(), 0, net.parameters().length);
+        System.arraycopy(state, 0, net.state(), 0, net.state().length);
+        System.arraycopy(optimizerStates, 0, optimizerState, 0, optimizerState.length);
         update = new UpdateStep(optimizer, schedule, decay, optimizerState, firstStep + steps);
         round = r;
         long t3 = System.nanoTime();
@@ -367,9 +373,25 @@ public final class SparkTrainer {
         return zero;
     }
 
-    private static void average(float[] sum, float scale, float[] into) {
-        for (int i = 0; i < into.length; i++) {
-            into[i] = sum[i] * scale;
+    /** {@code merged} (a merged partial's own array; none: empty) times {@code scale}, in place. */
+    private static float[] scale(float[] merged, float scale) {
+        if (merged == null) {
+            return new float[0];
+        }
+        for (int i = 0; i < merged.length; i++) {
+            merged[i] *= scale;
+        }
+        return merged;
+    }
+
+    /**
+     * Refuses the round where the shards' merged {@code name} is not finite although each
+     * shard's was (its float sum overflowed).
+     */
+    private void checkMerged(String name, float[] merged, long r, int epoch) {
+        String problem = PartialSum.firstNonFinite("merged " + name, merged);
+        if (problem != null) {
+            throw nonFinite("the shards' " + problem, r, epoch);
         }
     }
 
@@ -378,8 +400,8 @@ public final class SparkTrainer {
                 + ", lr " + config.learningRate() + "); the update was not applied");
     }
 
-    private Diverged nonFinite(PartialSum sum, long r, int epoch) {
-        return new Diverged("training diverged: " + sum.nonFinite + " in round " + r + " (epoch " + epoch
+    private Diverged nonFinite(String problem, long r, int epoch) {
+        return new Diverged("training diverged: " + problem + " in round " + r + " (epoch " + epoch
                 + ", lr " + config.learningRate() + "); the update was not applied");
     }
 

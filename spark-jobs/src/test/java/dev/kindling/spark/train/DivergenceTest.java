@@ -14,8 +14,10 @@ import dev.kindling.backend.Backends;
 import dev.kindling.config.DataParallel;
 import dev.kindling.data.Dataset;
 import dev.kindling.io.Json;
+import dev.kindling.nn.LayerSpec;
 import dev.kindling.nn.Network;
 import dev.kindling.nn.NetworkSpec;
+import dev.kindling.nn.Shape;
 import dev.kindling.optim.OptimizerConfig;
 import dev.kindling.spark.Cli;
 import dev.kindling.spark.TestSpark;
@@ -26,6 +28,8 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** A round whose loss or a partition's result is not finite is never applied; the run stops or retries. */
 public class DivergenceTest {
@@ -72,6 +76,55 @@ public class DivergenceTest {
             assertTrue(e.getMessage().contains("round 1"), e.getMessage());
             assertArrayEquals(before, net.parameters(), "the round's update is not applied");
             assertEquals(0, trainer.round());
+        } finally {
+            shards.release();
+        }
+    }
+
+    /**
+     * A BatchNorm network on two shards of one example each, one round of both. Poisoned so that
+     * the round diverges: "loss", first-layer weights at the largest float, so every shard's loss
+     * is NaN; "state", a running mean near the largest float, so every shard's state is finite
+     * but their sum (the driver's merge) is not. Either way the round is refused and the driver's
+     * parameters, BatchNorm statistics and optimizer state are exactly as before it.
+     */
+    @ParameterizedTest(name = "{0} mode, non-finite {1}")
+    @CsvSource({"sync, loss", "sync, state", "local, loss", "local, state"})
+    void aDivergedRoundLeavesParametersAndNetworkStateAsTheyWere(String mode, String poison) {
+        int n = 2;
+        byte[] pixels = new byte[n * 784];
+        byte[] labels = {3, 7};
+        new Random(7).nextBytes(pixels);
+        Dataset data = new Dataset("two", 1, 28, 28, 10, pixels, labels);
+        NetworkSpec spec = new NetworkSpec(Shape.vector(784), List.of(new LayerSpec.Dense(4, "he"),
+                new LayerSpec.BatchNorm(null, null), new LayerSpec.Relu(), new LayerSpec.Dense(10, "he")), null);
+        Network net = Network.build(spec, Backends.create("auto"));
+        net.initialize(1);
+        if (poison.equals("loss")) {
+            for (int i = 0; i < 784 * 4; i++) {
+                net.parameters()[i] = Float.MAX_VALUE; // the first dense layer's weights come first
+            }
+        } else {
+            net.state()[0] = 3e38f; // the first channel's running mean: 0.9 * 3e38 per shard, 5.4e38 summed
+        }
+        float[] parameters = net.parameters().clone();
+        float[] state = net.state().clone();
+        Shards shards = Shards.of(TestSpark.context(), data, 2, "two");
+        try {
+            SparkTrainer trainer = new SparkTrainer(TestSpark.context(), net, TestSpark.settings(net,
+                    OptimizerConfig.of("adam"), TrainConfig.defaults().withEpochs(1).withBatchSize(n).withSeed(1)
+                            .withLearningRate(0.01).withTrainEvalSamples(n),
+                    new DataParallel(mode, null, 1, 0, 0)), shards, null, null);
+            float[] optimizerState = trainer.optimizerState().clone();
+            KindlingException e = assertThrows(KindlingException.class, () -> trainer.fit(null));
+            assertTrue(e.getMessage().contains("training diverged"), e.getMessage());
+            assertTrue(e.getMessage().contains("round 1"), e.getMessage());
+            assertTrue(e.getMessage().contains(poison.equals("loss") ? "non-finite" : "network state"), e.getMessage());
+            assertArrayEquals(parameters, net.parameters(), "parameters");
+            assertArrayEquals(state, net.state(), "BatchNorm running statistics");
+            assertArrayEquals(optimizerState, trainer.optimizerState(), "optimizer state");
+            assertEquals(0, trainer.round());
+            assertEquals(0, trainer.step());
         } finally {
             shards.release();
         }

@@ -23,7 +23,7 @@ import org.apache.spark.api.java.JavaSparkContext;
  *   naive      Kryo's default float serializers, a full-size zero, Spark's broadcast and result defaults
  *   emptyzero  naive with the empty zero
  *   raw        emptyzero with raw-bytes float blocks
- *   treeagg    raw with Kindling's broadcast/result settings, always through treeAggregate
+ *   treeagg    raw with Kindling's broadcast/result settings, always through the tree (ShardAggregation)
  *   kindling   treeagg, but few shards merged by a direct job (what jobs use)
  *   local5     kindling in local mode with 5 local steps (overhead per optimizer step)
  * </pre>
