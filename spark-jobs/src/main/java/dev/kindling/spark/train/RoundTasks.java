@@ -6,10 +6,12 @@ import dev.kindling.train.Evaluation;
 import dev.kindling.train.Trainer;
 import dev.kindling.train.UpdateStep;
 import java.util.SplittableRandom;
+import org.apache.spark.broadcast.Broadcast;
 
 /**
- * What one task does with its shard in a round. Static, so the tasks that call these carry
- * only their small arguments, never the driver's trainer.
+ * What one task does with its shard in a round: the functions, and the task classes
+ * ({@link SyncTask}, {@link LocalTask}, {@link EvaluationTask}) that carry their small
+ * arguments to the executors, never the driver's trainer.
  *
  * <p>A partial result holds copies, never this thread's own network arrays or buffers: the
  * thread's worker reuses those for its next task, and a result must not change once it has
@@ -104,5 +106,83 @@ public final class RoundTasks {
             out[i] = v[i] * factor;
         }
         return out;
+    }
+
+    /** Sync mode's task: the summed gradient of the shard's part of the batch. */
+    static final class SyncTask extends ShardTask<PartialSum> {
+        private static final long serialVersionUID = 1L;
+        private final int[][] perShard;
+        private final Broadcast<ParameterBlock> block;
+        private final String spec;
+        private final String backend;
+        private final long seed;
+        private final long round;
+
+        SyncTask(int[][] perShard, Broadcast<ParameterBlock> block, String spec, String backend, long seed, long round) {
+            this.perShard = perShard;
+            this.block = block;
+            this.spec = spec;
+            this.backend = backend;
+            this.seed = seed;
+            this.round = round;
+        }
+
+        @Override
+        PartialSum run(int p, Dataset shard) {
+            return RoundTasks.gradient(shard, perShard[p], block.value(), spec, backend, RoundTasks.noise(seed, round, p))
+                    .checkFinite(p, "gradient");
+        }
+    }
+
+    /** Local mode's task: the shard's local steps. */
+    static final class LocalTask extends ShardTask<PartialSum> {
+        private static final long serialVersionUID = 1L;
+        private final int[][][] byShard;
+        private final Broadcast<ParameterBlock> block;
+        private final String spec;
+        private final String backend;
+        private final LocalStepSettings local;
+        private final long firstStep;
+        private final long seed;
+        private final long round;
+
+        LocalTask(int[][][] byShard, Broadcast<ParameterBlock> block, String spec, String backend,
+                  LocalStepSettings local, long firstStep, long seed, long round) {
+            this.byShard = byShard;
+            this.block = block;
+            this.spec = spec;
+            this.backend = backend;
+            this.local = local;
+            this.firstStep = firstStep;
+            this.seed = seed;
+            this.round = round;
+        }
+
+        @Override
+        PartialSum run(int p, Dataset shard) {
+            return RoundTasks.localSteps(shard, byShard[p], block.value(), spec, backend, local, firstStep,
+                    RoundTasks.noise(seed, round, p)).checkFinite(p, "parameters");
+        }
+    }
+
+    /** Evaluation's task: summed loss and hits over the shard (or its examples in {@code perShard}). */
+    static final class EvaluationTask extends ShardTask<EvaluationSum> {
+        private static final long serialVersionUID = 1L;
+        private final int[][] perShard;
+        private final Broadcast<ParameterBlock> block;
+        private final String spec;
+        private final String backend;
+
+        EvaluationTask(int[][] perShard, Broadcast<ParameterBlock> block, String spec, String backend) {
+            this.perShard = perShard;
+            this.block = block;
+            this.spec = spec;
+            this.backend = backend;
+        }
+
+        @Override
+        EvaluationSum run(int p, Dataset shard) {
+            return RoundTasks.evaluate(shard, perShard == null ? null : perShard[p], block.value(), spec, backend);
+        }
     }
 }

@@ -54,15 +54,15 @@ public final class ShardAggregation {
      * have given.
      */
     static <R> R run(JavaSparkContext sc, Shards shards, ShardTask<R> task, Supplier<R> zero, Function2<R, R, R> merge,
-                     Class<R> type, boolean forceTree) {
+                     Class<R> type) {
         try {
-            return runOnce(sc, shards, task, zero, merge, type, forceTree);
+            return runOnce(sc, shards, task, zero, merge, type);
         } catch (Exception e) { // Spark's SparkException, undeclared by its Scala methods
             if (!lostBlock(shards, e)) {
                 throw ShardAggregation.<RuntimeException>rethrow(e);
             }
             shards.reship(sc);
-            return runOnce(sc, shards, task, zero, merge, type, forceTree);
+            return runOnce(sc, shards, task, zero, merge, type);
         }
     }
 
@@ -83,9 +83,9 @@ public final class ShardAggregation {
     }
 
     private static <R> R runOnce(JavaSparkContext sc, Shards shards, ShardTask<R> task, Supplier<R> zero,
-                                 Function2<R, R, R> merge, Class<R> type, boolean forceTree) {
+                                 Function2<R, R, R> merge, Class<R> type) {
         int n = shards.count();
-        if (forceTree || needsTree(n, SparkTrainer.TREE_DEPTH)) {
+        if (needsTree(n, SparkTrainer.TREE_DEPTH)) {
             return tree(sc, shards, task, zero, merge, type);
         }
         Merger<R> merger = new Merger<>(zero.get(), merge, n);

@@ -3,7 +3,6 @@ package dev.kindling.spark.train;
 import dev.kindling.KindlingException;
 import dev.kindling.config.DataParallel;
 import dev.kindling.config.TrainSettings;
-import dev.kindling.data.Dataset;
 import dev.kindling.nn.Network;
 import dev.kindling.optim.LearningRateSchedule;
 import dev.kindling.optim.Optimizer;
@@ -89,13 +88,6 @@ public final class SparkTrainer {
     private long round;
     /** The state a diverged run goes back to: the last checkpoint, or the start. */
     private Checkpoint lastGood;
-    /**
-     * Sync rounds aggregate from a full-size zero instead of the empty one: only to measure
-     * what the empty zero saves (the zero value is shipped inside every task).
-     */
-    boolean fullSizeZero;
-    /** Always aggregate through the tree, even where it adds no level: only to measure the direct job. */
-    boolean forceTreeAggregate;
 
     /**
      * @param net         the driver's network, initialized or loaded: its parameters and state
@@ -288,8 +280,8 @@ public final class SparkTrainer {
         Broadcast<ParameterBlock> block = sc.broadcast(new ParameterBlock(net.parameters(), net.state(), null));
         long t1 = System.nanoTime();
         long r = round + 1;
-        PartialSum sum = ShardAggregation.run(sc, train, new SyncTask(perShard, block, specJson, backend,
-                config.seed(), r), this::zero, PartialSum::merge, PartialSum.class, forceTreeAggregate);
+        PartialSum sum = ShardAggregation.run(sc, train, new RoundTasks.SyncTask(perShard, block, specJson, backend,
+                config.seed(), r), PartialSum::empty, PartialSum::merge, PartialSum.class);
         long t2 = System.nanoTime();
         block.destroy();
         if (sum.examples == 0) {
@@ -333,9 +325,8 @@ public final class SparkTrainer {
         long firstStep = update.step();
         LocalStepSettings local = new LocalStepSettings(optimizerConfig, (float) config.weightDecay(),
                 config.schedule(), (float) config.learningRate(), totalSteps);
-        PartialSum sum = ShardAggregation.run(sc, train, new LocalTask(byShard, block, specJson, backend,
-                local, firstStep, config.seed(), r), PartialSum::empty, PartialSum::merge, PartialSum.class,
-                forceTreeAggregate);
+        PartialSum sum = ShardAggregation.run(sc, train, new RoundTasks.LocalTask(byShard, block, specJson, backend,
+                local, firstStep, config.seed(), r), PartialSum::empty, PartialSum::merge, PartialSum.class);
         long t2 = System.nanoTime();
         block.destroy();
         if (sum.nonFinite != null) {
@@ -360,17 +351,6 @@ public final class SparkTrainer {
         round = r;
         long t3 = System.nanoTime();
         return metrics(epoch, sum, t0, t1, t2, t3);
-    }
-
-    /** The sync round's zero value; a full-size one (zeros that merge like a shard) only when measuring. */
-    private PartialSum zero() {
-        PartialSum zero = PartialSum.empty();
-        if (fullSizeZero) {
-            zero.vector = new float[net.parameters().length];
-            zero.state = new float[net.state().length];
-            zero.shards = 1;
-        }
-        return zero;
     }
 
     /** {@code merged} (a merged partial's own array; none: empty) times {@code scale}, in place. */
@@ -438,89 +418,11 @@ public final class SparkTrainer {
 
     private Evaluation evaluate(Shards shards, int[] subset, Broadcast<ParameterBlock> block) {
         int[][] perShard = subset == null ? null : shards.split(subset, 0, subset.length);
-        EvaluationSum sum = ShardAggregation.run(sc, shards, new EvaluationTask(perShard, block, specJson,
-                backend), EvaluationSum::new, EvaluationSum::merge, EvaluationSum.class, forceTreeAggregate);
+        EvaluationSum sum = ShardAggregation.run(sc, shards, new RoundTasks.EvaluationTask(perShard, block, specJson,
+                backend), EvaluationSum::new, EvaluationSum::merge, EvaluationSum.class);
         if (sum.examples == 0) {
             return new Evaluation(Double.NaN, Double.NaN, 0);
         }
         return new Evaluation(sum.loss / sum.examples, (double) sum.correct / sum.examples, (int) sum.examples);
-    }
-
-    /** Sync mode's task: the summed gradient of the shard's part of the batch. */
-    private static final class SyncTask extends ShardTask<PartialSum> {
-        private static final long serialVersionUID = 1L;
-        private final int[][] perShard;
-        private final Broadcast<ParameterBlock> block;
-        private final String spec;
-        private final String backend;
-        private final long seed;
-        private final long round;
-
-        SyncTask(int[][] perShard, Broadcast<ParameterBlock> block, String spec, String backend, long seed, long round) {
-            this.perShard = perShard;
-            this.block = block;
-            this.spec = spec;
-            this.backend = backend;
-            this.seed = seed;
-            this.round = round;
-        }
-
-        @Override
-        PartialSum run(int p, Dataset shard) {
-            return RoundTasks.gradient(shard, perShard[p], block.value(), spec, backend, RoundTasks.noise(seed, round, p))
-                    .checkFinite(p, "gradient");
-        }
-    }
-
-    /** Local mode's task: the shard's local steps. */
-    private static final class LocalTask extends ShardTask<PartialSum> {
-        private static final long serialVersionUID = 1L;
-        private final int[][][] byShard;
-        private final Broadcast<ParameterBlock> block;
-        private final String spec;
-        private final String backend;
-        private final LocalStepSettings local;
-        private final long firstStep;
-        private final long seed;
-        private final long round;
-
-        LocalTask(int[][][] byShard, Broadcast<ParameterBlock> block, String spec, String backend,
-                  LocalStepSettings local, long firstStep, long seed, long round) {
-            this.byShard = byShard;
-            this.block = block;
-            this.spec = spec;
-            this.backend = backend;
-            this.local = local;
-            this.firstStep = firstStep;
-            this.seed = seed;
-            this.round = round;
-        }
-
-        @Override
-        PartialSum run(int p, Dataset shard) {
-            return RoundTasks.localSteps(shard, byShard[p], block.value(), spec, backend, local, firstStep,
-                    RoundTasks.noise(seed, round, p)).checkFinite(p, "parameters");
-        }
-    }
-
-    /** Evaluation's task: summed loss and hits over the shard (or its examples in {@code perShard}). */
-    private static final class EvaluationTask extends ShardTask<EvaluationSum> {
-        private static final long serialVersionUID = 1L;
-        private final int[][] perShard;
-        private final Broadcast<ParameterBlock> block;
-        private final String spec;
-        private final String backend;
-
-        EvaluationTask(int[][] perShard, Broadcast<ParameterBlock> block, String spec, String backend) {
-            this.perShard = perShard;
-            this.block = block;
-            this.spec = spec;
-            this.backend = backend;
-        }
-
-        @Override
-        EvaluationSum run(int p, Dataset shard) {
-            return RoundTasks.evaluate(shard, perShard == null ? null : perShard[p], block.value(), spec, backend);
-        }
     }
 }

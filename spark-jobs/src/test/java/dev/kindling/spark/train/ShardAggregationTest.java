@@ -101,7 +101,7 @@ public class ShardAggregationTest {
             expected += inOrder(6, 9);
             for (int run = 0; run < 3; run++) {
                 PartialSum got = ShardAggregation.run(TestSpark.context(), shards, new ValueTask(), PartialSum::empty,
-                        PartialSum::merge, PartialSum.class, false);
+                        PartialSum::merge, PartialSum.class);
                 assertArrayEquals(new float[] {expected, -expected}, got.vector, "run " + run);
                 assertArrayEquals(new float[] {expected}, got.state, "run " + run);
                 assertEquals(9, got.shards);
@@ -149,7 +149,7 @@ public class ShardAggregationTest {
             SparkEnv.get().blockManager().removeBlock(new RDDBlockId(before, 1), true);
             assertTrue(!allBlocksThere(shards), "block 1 is gone");
             PartialSum got = ShardAggregation.run(TestSpark.context(), shards, new ValueTask(), PartialSum::empty,
-                    PartialSum::merge, PartialSum.class, false);
+                    PartialSum::merge, PartialSum.class);
             assertNotEquals(before, shards.rdd().id(), "the shards were shipped again");
             assertEquals(count, got.shards);
             assertEquals(count, got.examples);
@@ -166,7 +166,7 @@ public class ShardAggregationTest {
         try {
             int before = shards.rdd().id();
             Exception e = assertThrows(Exception.class, () -> ShardAggregation.run(TestSpark.context(), shards,
-                    new LookalikeFailure(), PartialSum::empty, PartialSum::merge, PartialSum.class, false));
+                    new LookalikeFailure(), PartialSum::empty, PartialSum::merge, PartialSum.class));
             assertTrue(String.valueOf(e.getMessage()).contains("Checkpoint block rdd_1_0 not found"), e.toString());
             assertEquals(before, shards.rdd().id(), "the shards were not shipped again");
             assertTrue(allBlocksThere(shards));

@@ -1,12 +1,11 @@
-package dev.kindling.spark;
+package dev.kindling.bench.spark;
 
+import com.esotericsoftware.kryo.Kryo;
+import dev.kindling.data.Dataset;
 import dev.kindling.spark.io.DatasetSerializer;
 import dev.kindling.spark.train.EvaluationSum;
 import dev.kindling.spark.train.ParameterBlock;
 import dev.kindling.spark.train.PartialSum;
-
-import com.esotericsoftware.kryo.Kryo;
-import dev.kindling.data.Dataset;
 import org.apache.spark.serializer.KryoRegistrator;
 
 /**
