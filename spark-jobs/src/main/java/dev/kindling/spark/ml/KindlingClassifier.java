@@ -322,9 +322,7 @@ public final class KindlingClassifier
                     + classes + " outputs, the network has " + net.outputCount());
         }
         Dataset train = rows.withClasses(net.outputCount());
-        Integer given = settings.parallel().partitions();
-        int partitions = given != null ? given : sc.defaultParallelism();
-        Shards shards = Shards.of(sc, train, partitions, "kindling-ml-train");
+        Shards shards = Shards.of(sc, train, Shards.count(sc, settings.parallel()), "kindling-ml-train");
         try {
             new SparkTrainer(sc, net, settings, shards, null, null).fit(null);
         } finally {

@@ -210,9 +210,7 @@ public final class RetrainCommand implements Callable<Integer>, ModuleCommand {
                     parent == null ? "empty registry: training from scratch" : "warm start from v" + current.getAsInt(),
                     train.size(), holdoutSet.size());
 
-            Integer partitions = plan.parallel().partitions();
-            int shards = partitions != null ? partitions : sc.defaultParallelism();
-            Shards trainShards = Shards.of(sc, train, shards, "kindling-retrain");
+            Shards trainShards = Shards.of(sc, train, Shards.count(sc, plan.parallel()), "kindling-retrain");
             try {
                 new SparkTrainer(sc, net, plan, trainShards, null, null).fit(null);
             } finally {

@@ -1,5 +1,6 @@
 package dev.kindling.spark.train;
 
+import dev.kindling.config.DataParallel;
 import dev.kindling.data.Dataset;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +37,11 @@ public final class Shards {
     }
 
     /** Splits, ships and caches {@code data} in {@code count} shards (at most one per example). */
+    /** The shard count a run asks for: its {@code --partitions}, else Spark's default parallelism. */
+    public static int count(JavaSparkContext sc, DataParallel parallel) {
+        return parallel.partitions() != null ? parallel.partitions() : sc.defaultParallelism();
+    }
+
     public static Shards of(JavaSparkContext sc, Dataset data, int count, String name) {
         int n = data.size();
         int shards = Math.max(1, Math.min(count, n));

@@ -73,7 +73,7 @@ public final class TrainService implements DistributedTraining {
             if (!source.classNames().isEmpty()) {
                 out.println("kindling: classes (label name): " + DataSources.describeClasses(source.classNames()));
             }
-            int partitions = dist.partitions() != null ? dist.partitions() : sc.defaultParallelism();
+            int partitions = Shards.count(sc, dist);
             Shards trainShards = Shards.of(sc, train, partitions, "kindling-train");
             Shards testShards = Shards.of(sc, test, partitions, "kindling-test");
             SparkTrainer trainer = new SparkTrainer(sc, net, settings, trainShards, testShards, output);
