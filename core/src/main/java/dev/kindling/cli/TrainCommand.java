@@ -115,8 +115,8 @@ public final class TrainCommand implements Callable<Integer> {
             + "Default: once per epoch.")
     Integer checkpointEvery;
 
-    @Option(names = "--divergence-retries", paramLabel = "N", description = "When the loss becomes NaN or "
-            + "infinite (Spark): go back to the last checkpoint and retry with half the learning rate, at most N "
+    @Option(names = "--divergence-retries", paramLabel = "N", description = "When the loss becomes NaN, infinite "
+            + "or over 1000 times the first loss (Spark): go back to the last checkpoint and retry with half the learning rate, at most N "
             + "times, before stopping. Default 0: stop, keeping the last good checkpoint.")
     Integer divergenceRetries;
 

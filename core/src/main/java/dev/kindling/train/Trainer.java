@@ -57,6 +57,7 @@ public final class Trainer {
         Dataset trainSample = sample(train, config.trainEvalSamples(), config.seed());
         float[] params = net.parameters();
         float[] grads = net.gradients();
+        LossBound bound = new LossBound();
         EpochLoop loop = new EpochLoop(config, n, () -> step);
         return loop.run(EpochLoop.Start.FRESH, new EpochLoop.Rounds() {
             @Override
@@ -66,8 +67,9 @@ public final class Trainer {
                 int b = to - from;
                 train.fillBatch(order, from, to, x, t, labels);
                 double loss = net.gradient(x, t, b, 1f / b, noise) / b;
-                if (!Double.isFinite(loss)) {
-                    throw new KindlingException("training diverged: loss is " + loss + " at step " + (step + 1)
+                String diverged = bound.check(loss);
+                if (diverged != null) {
+                    throw new KindlingException("training diverged: " + diverged + " at step " + (step + 1)
                             + " (epoch " + epoch + "); lower the learning rate (lr: " + config.learningRate() + ")");
                 }
                 update.apply(params, grads);

@@ -14,6 +14,7 @@ import dev.kindling.train.EpochMetrics;
 import dev.kindling.train.EpochOrder;
 import dev.kindling.train.Evaluation;
 import dev.kindling.train.History;
+import dev.kindling.train.LossBound;
 import dev.kindling.train.TrainConfig;
 import dev.kindling.train.UpdateStep;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -86,6 +87,8 @@ public final class SparkTrainer {
     private float[] optimizerState;
     private UpdateStep update;
     private long round;
+    /** Where a finite loss counts as divergence, from the first loss this trainer saw. */
+    private final LossBound bound = new LossBound();
     /** The state a diverged run goes back to: the last checkpoint, or the start. */
     private Checkpoint lastGood;
 
@@ -200,7 +203,7 @@ public final class SparkTrainer {
                 net.parameters().clone(), net.state().clone(), optimizerState.clone());
     }
 
-    /** A round whose loss, a task's result or the shards' merged result is not finite; nothing of it was applied. */
+    /** A round whose loss is beyond its bound ({@link LossBound}) or whose results are not finite; nothing of it was applied. */
     private static final class Diverged extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
@@ -288,11 +291,11 @@ public final class SparkTrainer {
             throw new IllegalStateException("round " + r + " computed on no examples");
         }
         if (sum.nonFinite != null) {
-            throw nonFinite(sum.nonFinite, r, epoch);
+            throw diverged(sum.nonFinite, r, epoch);
         }
-        double loss = sum.loss / sum.examples;
-        if (!Double.isFinite(loss)) {
-            throw diverged(loss, r, epoch);
+        String problem = bound.check(sum.loss / sum.examples);
+        if (problem != null) {
+            throw diverged(problem, r, epoch);
         }
         // the means, in the merged arrays (the driver's own copies): the network is not touched
         // until the whole round is known to be finite
@@ -330,11 +333,11 @@ public final class SparkTrainer {
         long t2 = System.nanoTime();
         block.destroy();
         if (sum.nonFinite != null) {
-            throw nonFinite(sum.nonFinite, r, epoch);
+            throw diverged(sum.nonFinite, r, epoch);
         }
-        double loss = sum.loss / Math.max(1, sum.examples);
-        if (!Double.isFinite(loss)) {
-            throw diverged(loss, r, epoch);
+        String problem = bound.check(sum.loss / Math.max(1, sum.examples));
+        if (problem != null) {
+            throw diverged(problem, r, epoch);
         }
         // the averages, in the merged arrays: nothing of the driver's changes until all are finite
         float scale = 1f / sum.shards;
@@ -371,16 +374,11 @@ public final class SparkTrainer {
     private void checkMerged(String name, float[] merged, long r, int epoch) {
         String problem = PartialSum.firstNonFinite("merged " + name, merged);
         if (problem != null) {
-            throw nonFinite("the shards' " + problem, r, epoch);
+            throw diverged("the shards' " + problem, r, epoch);
         }
     }
 
-    private Diverged diverged(double loss, long r, int epoch) {
-        return new Diverged("training diverged: loss is " + loss + " in round " + r + " (epoch " + epoch
-                + ", lr " + config.learningRate() + "); the update was not applied");
-    }
-
-    private Diverged nonFinite(String problem, long r, int epoch) {
+    private Diverged diverged(String problem, long r, int epoch) {
         return new Diverged("training diverged: " + problem + " in round " + r + " (epoch " + epoch
                 + ", lr " + config.learningRate() + "); the update was not applied");
     }

@@ -144,16 +144,26 @@ public class DivergenceTest {
     }
 
     @Test
+    void aLossThatExplodesButStaysFiniteIsDivergence() throws Exception {
+        TestSpark.stop(); // the CLI starts its own Spark
+        Path out = tmp.resolve("exploded");
+        Cli.Result r = run("train", "--data", DATA, "--out", out.toString(), "--master", "local[2]",
+                "--optimizer", "sgd", "--lr", "1e6", "--limit", "1000", "--epochs", "2", "--partitions", "2");
+        assertRefused(r, 1, "training diverged", "above its bound", "in round");
+        assertFalse(Files.exists(out.resolve("model")), "no model of a diverged run");
+    }
+
+    @Test
     void withRetriesADivergedRunGoesBackAndFinishesWithASmallerLearningRate() throws Exception {
         TestSpark.stop();
         Path out = tmp.resolve("retried");
         Cli.Result r = run("train", "--data", DATA, "--out", out.toString(), "--master", "local[2]",
-                "--arch", "784-30-10", "--optimizer", "sgd", "--lr", "1e10", "--limit", "1000", "--epochs", "1",
+                "--arch", "784-30-10", "--optimizer", "sgd", "--lr", "1e3", "--limit", "1000", "--epochs", "1",
                 "--partitions", "2", "--checkpoint-every", "0", "--divergence-retries", "30");
         assertEquals(0, r.code(), r.out() + r.err());
         List<JsonNode> retries = TrainCliTest.lines(out.resolve("metrics.jsonl"), "retry");
         assertFalse(retries.isEmpty(), r.out());
-        double lr = 1e10;
+        double lr = 1e3;
         for (JsonNode retry : retries) {
             lr /= 2;
             assertEquals(lr, retry.get("learning_rate").asDouble(), lr * 1e-12);
