@@ -6,13 +6,15 @@ import dev.kindling.optim.Optimizer;
 import dev.kindling.optim.OptimizerConfig;
 import dev.kindling.optim.Optimizers;
 import dev.kindling.optim.WeightDecay;
+import dev.kindling.train.TrainConfig;
 import dev.kindling.train.UpdateStep;
 import java.io.Serializable;
 
 /**
- * What a task needs to take optimizer steps itself (local mode): the optimizer as its config
- * JSON, the L2 decay, and the schedule's definition. Small, and rebuilt into an
- * {@link UpdateStep} on the executor.
+ * What a task needs to take optimizer steps itself (local mode), taken from the run's resolved
+ * settings: the optimizer as its config JSON, the L2 decay, and the schedule's definition. A
+ * serializable copy (the settings' records are not), small, rebuilt into an {@link UpdateStep}
+ * on the executor.
  */
 public final class LocalStepSettings implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -27,11 +29,12 @@ public final class LocalStepSettings implements Serializable {
     private transient LearningRateSchedule rates;
     private transient WeightDecay decay;
 
-    LocalStepSettings(OptimizerConfig optimizer, float weightDecay, String schedule, float learningRate, long totalSteps) {
+    /** The update rule of {@code optimizer} and {@code train} (decay, schedule, rate) over {@code totalSteps}. */
+    LocalStepSettings(OptimizerConfig optimizer, TrainConfig train, long totalSteps) {
         this.optimizerJson = Json.line(optimizer);
-        this.weightDecay = weightDecay;
-        this.schedule = schedule;
-        this.learningRate = learningRate;
+        this.weightDecay = (float) train.weightDecay();
+        this.schedule = train.schedule();
+        this.learningRate = (float) train.learningRate();
         this.totalSteps = totalSteps;
     }
 

@@ -326,8 +326,7 @@ public final class SparkTrainer {
         long t1 = System.nanoTime();
         long r = round + 1;
         long firstStep = update.step();
-        LocalStepSettings local = new LocalStepSettings(optimizerConfig, (float) config.weightDecay(),
-                config.schedule(), (float) config.learningRate(), totalSteps);
+        LocalStepSettings local = new LocalStepSettings(optimizerConfig, config, totalSteps);
         PartialSum sum = ShardAggregation.run(sc, train, new RoundTasks.LocalTask(byShard, block, specJson, backend,
                 local, firstStep, config.seed(), r), PartialSum::empty, PartialSum::merge, PartialSum.class);
         long t2 = System.nanoTime();

@@ -10,6 +10,7 @@ import dev.kindling.nn.NetworkSpec;
 import dev.kindling.optim.Optimizer;
 import dev.kindling.optim.OptimizerConfig;
 import dev.kindling.optim.Optimizers;
+import dev.kindling.train.TrainConfig;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.SplittableRandom;
@@ -68,7 +69,7 @@ public class RoundTasksTest {
         Optimizer optimizer = Optimizers.create(adam, net.weightRanges());
         ParameterBlock block = new ParameterBlock(net.parameters(), net.state(),
                 new float[optimizer.stateSize(net.parameters().length)]);
-        LocalStepSettings settings = new LocalStepSettings(adam, 0f, "constant", 0.01f, 10);
+        LocalStepSettings settings = new LocalStepSettings(adam, TrainConfig.defaults().withLearningRate(0.01), 10);
 
         PartialSum first = RoundTasks.localSteps(shard, new int[][] {{0, 1, 2}, {3, 4, 5}}, block, JSON, "auto",
                 settings, 0, new SplittableRandom(1));
