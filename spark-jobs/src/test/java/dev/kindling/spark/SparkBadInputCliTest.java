@@ -50,6 +50,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * is a row of docs/errors.md.
  */
 public class SparkBadInputCliTest {
+    /** The masters of the commands that run on Spark only, as their messages list them. */
+    static final String SPARK_MASTERS = "(expected local, local[N], local[*], spark://HOST:PORT, yarn or k8s://URL)";
+
     @TempDir
     static Path shared;
     static MiniDFSCluster hdfs;
@@ -187,6 +190,13 @@ public class SparkBadInputCliTest {
                     args[Arrays.asList(args).indexOf("--out") + 1] = out;
                     return new Run(args, "alice", List.of("out", out, "Permission denied", "alice"));
                 }),
+                // commands that run on Spark only, and nothing of theirs written (sweep.json, trials/, a registry)
+                of("predict-master-single", Main.EXIT_USAGE, t -> run(predict(good(), t, "--master", "single"),
+                        "master", "single", "predict needs a Spark master", SPARK_MASTERS)),
+                of("sweep-master-single", Main.EXIT_USAGE, t -> run(sweep(good(), t, "--master", "single"),
+                        "master", "single", "sweep needs a Spark master", SPARK_MASTERS)),
+                of("retrain-master-single", Main.EXIT_USAGE, t -> run(retrain(good(), t, "--master", "single"),
+                        "master", "single", "retrain needs a Spark master", SPARK_MASTERS)),
                 // evaluate
                 of("spark-evaluate-image-size-differs", Main.EXIT_FAILED, t -> run(new String[] {"evaluate",
                     "--model", model.toString(), "--data", at("14x14.parquet"), "--master", "local[2]"},
@@ -220,6 +230,17 @@ public class SparkBadInputCliTest {
         assertFalse(r.err().contains("\tat "), id + ": no stack trace: " + r.err());
         assertEquals(before, listing(out), id + ": the output directory is as it was: nothing half-written");
         ErrorsDoc.record(id, code, run.args(), message, tmp, shared);
+    }
+
+    @Test
+    void theCommandsThatRunOnSparkOnlyListTheMastersTheyTake() throws IOException {
+        for (String[] args : List.of(predict(good(), tmp, "--master", "cluster"),
+                sweep(good(), tmp, "--master", "cluster"), retrain(good(), tmp, "--master", "cluster"))) {
+            Cli.Result r = Cli.run(args);
+            Cli.assertRefused(r, Main.EXIT_USAGE, "master", "\"cluster\"", SPARK_MASTERS);
+            assertFalse(r.err().contains("single"), args[0] + " does not take single: " + r.err());
+        }
+        assertEquals(List.of(), listing(tmp.resolve("out")), "nothing written");
     }
 
     @Test
@@ -277,6 +298,36 @@ public class SparkBadInputCliTest {
         }
         args.addAll(Arrays.asList(extra));
         return args.toArray(String[]::new);
+    }
+
+    /** A sweep of one trial writing to tmp/out; {@code extra} flags follow the defaults. */
+    static String[] sweep(String data, Path tmp, String... extra) throws IOException {
+        Path spec = Files.writeString(tmp.resolve("sweep.yaml"), "base: {arch: 784-8-10, epochs: 1}\n"
+                + "parameters:\n  lr: {choice: [0.01]}\nmethod: grid\n");
+        return withMaster(List.of("sweep", "--spec", spec.toString(), "--data", data, "--out",
+                tmp.resolve("out").toString()), extra);
+    }
+
+    /** A retrain with tmp/out as its registry; {@code extra} flags follow the defaults. */
+    static String[] retrain(String data, Path tmp, String... extra) {
+        return withMaster(List.of("retrain", "--registry", tmp.resolve("out").toString(), "--data", data,
+                "--run-id", "r1", "--epochs", "1"), extra);
+    }
+
+    /** Scoring with the shared model into tmp/out; {@code extra} flags follow the defaults. */
+    static String[] predict(String data, Path tmp, String... extra) {
+        return withMaster(List.of("predict", "--model", model.toString(), "--data", data, "--out",
+                tmp.resolve("out").toString()), extra);
+    }
+
+    /** {@code args}, then --master local[2] unless {@code extra} names a master, then {@code extra}. */
+    private static String[] withMaster(List<String> args, String... extra) {
+        List<String> all = new ArrayList<>(args);
+        if (!Arrays.asList(extra).contains("--master")) {
+            all.addAll(List.of("--master", "local[2]"));
+        }
+        all.addAll(Arrays.asList(extra));
+        return all.toArray(String[]::new);
     }
 
     static StructType schema(org.apache.spark.sql.types.DataType label, org.apache.spark.sql.types.DataType image) {

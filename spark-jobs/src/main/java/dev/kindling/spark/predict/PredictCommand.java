@@ -87,7 +87,7 @@ public final class PredictCommand implements Callable<Integer>, ModuleCommand {
             throw new UsageException("--partitions: must be at least 1, got " + partitions);
         }
         Backends.checkName(backend); // the executors load it
-        SparkConf conf = SparkSettings.forCommand(master, "kindling-predict");
+        SparkConf conf = SparkSettings.forCommand(master, "predict");
         Configuration hadoop = SparkSettings.hadoop(conf);
         Path target = new Path(out);
         FileSystem fs;

@@ -136,9 +136,9 @@ public final class RetrainCommand implements Callable<Integer>, ModuleCommand {
         JobConfig flags = new JobConfig(null, null, null, null, null, lr, null, null, epochs, null, null, null, null,
                 null, master, null, partitions, null, null, null, null);
         JobConfig config = fileConfig.overriddenBy(flags);
+        // before resolving the settings, which take single and would list it among the masters
+        SparkConf conf = SparkSettings.forCommand(config.master(), "retrain");
         TrainSettings plan = TrainSettings.resolve(config);
-
-        SparkConf conf = SparkSettings.forCommand(plan.master(), "kindling-retrain");
         Configuration hadoop = SparkSettings.hadoop(conf);
         try {
             Path root = new Path(registry);

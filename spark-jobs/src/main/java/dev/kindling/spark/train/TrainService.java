@@ -47,7 +47,7 @@ public final class TrainService implements DistributedTraining {
         TrainSettings settings = job.settings();
         Distribution dist = settings.distribution();
         TrainConfig config = settings.train();
-        SparkConf conf = SparkSettings.forCommand(settings.master(), "kindling-train");
+        SparkConf conf = SparkSettings.forCommand(settings.master(), "train");
         Configuration hadoop = SparkSettings.hadoop(conf);
         RunOutput output = RunOutput.open(job.out(), hadoop, job.overwrite(), job.resume());
         Checkpoint checkpoint = job.resume() ? output.load() : null;
