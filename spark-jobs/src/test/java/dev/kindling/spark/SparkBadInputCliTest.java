@@ -129,6 +129,11 @@ public class SparkBadInputCliTest {
                     return run(train(good(), t, "--resume"), "resume", t.resolve("out").toString(),
                             "no checkpoint");
                 }),
+                of("spark-resume-other-settings", Main.EXIT_USAGE, t -> {
+                    Cli.Result first = Cli.run(train(good(), t, "--batch", "20"));
+                    assertEquals(0, first.code(), first.out() + first.err());
+                    return run(train(good(), t, "--batch", "10", "--resume"), "resume", "batch 20", "10");
+                }),
                 of("spark-resume-and-overwrite", Main.EXIT_USAGE, t -> run(train(good(), t, "--resume",
                         "--overwrite"), "resume", "--overwrite")),
                 of("spark-out-holds-another-run", Main.EXIT_USAGE, t -> {

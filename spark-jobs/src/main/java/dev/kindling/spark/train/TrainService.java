@@ -83,6 +83,7 @@ public final class TrainService implements DistributedTraining {
                     dist.local() ? " with " + dist.localSteps() + " local steps" : "",
                     settings.optimizer().name(), config.learningRate(), config.batchSize(), config.epochs());
             if (checkpoint != null) {
+                trainer.check(checkpoint); // before anything is written: a refused resume leaves the run as it was
                 out.printf("kindling: resuming from round %d (epoch %d)%n", checkpoint.round(), checkpoint.epoch());
             }
             output.start();
