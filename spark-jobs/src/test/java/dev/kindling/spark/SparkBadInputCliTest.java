@@ -11,6 +11,7 @@ import dev.kindling.cli.ErrorsDoc;
 import dev.kindling.cli.Main;
 import dev.kindling.data.Dataset;
 import dev.kindling.io.ModelFile;
+import dev.kindling.io.Unwritable;
 import dev.kindling.nn.Network;
 import dev.kindling.nn.NetworkSpec;
 import java.awt.image.BufferedImage;
@@ -36,6 +37,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -195,6 +197,27 @@ public class SparkBadInputCliTest {
                     args[Arrays.asList(args).indexOf("--out") + 1] = out;
                     return new Run(args, "alice", List.of("out", out, "Permission denied", "alice"));
                 }),
+                // the output, checked before any data is read (here the data is missing too)
+                of("spark-out-parent-is-a-file", Main.EXIT_USAGE, t -> {
+                    Path file = Files.writeString(t.resolve("notes.txt"), "a file");
+                    return run(withOut(train(t.resolve("nowhere").toString(), t), file.resolve("run")), "out",
+                            file.resolve("run").toString(), file + " is a file, not a directory");
+                }),
+                of("spark-out-no-permission", Main.EXIT_FAILED, t -> {
+                    Path locked = Unwritable.directory(t.resolve("locked"));
+                    return run(withOut(train(t.resolve("nowhere").toString(), t), locked.resolve("run")), "out",
+                            locked.resolve("run").toString(), "permission denied", "ask for write access");
+                }),
+                of("sweep-out-no-permission", Main.EXIT_FAILED, t -> {
+                    Path locked = Unwritable.directory(t.resolve("locked"));
+                    return run(withOut(sweep(t.resolve("nowhere").toString(), t), locked.resolve("sweep")), "out",
+                            locked.resolve("sweep").toString(), "permission denied");
+                }),
+                of("predict-out-parent-is-a-file", Main.EXIT_USAGE, t -> {
+                    Path file = Files.writeString(t.resolve("notes.txt"), "a file");
+                    return run(withOut(predict(t.resolve("nowhere").toString(), t), file.resolve("scores")), "out",
+                            file + " is a file, not a directory");
+                }),
                 // commands that run on Spark only, and nothing of theirs written (sweep.json, trials/, a registry)
                 of("predict-master-single", Main.EXIT_USAGE, t -> run(predict(good(), t, "--master", "single"),
                         "master", "single", "predict needs a Spark master", SPARK_MASTERS)),
@@ -202,6 +225,13 @@ public class SparkBadInputCliTest {
                         "master", "single", "sweep needs a Spark master", SPARK_MASTERS)),
                 of("retrain-master-single", Main.EXIT_USAGE, t -> run(retrain(good(), t, "--master", "single"),
                         "master", "single", "retrain needs a Spark master", SPARK_MASTERS)),
+                // the registry
+                of("retrain-registry-is-a-file", Main.EXIT_USAGE, t -> {
+                    Files.writeString(t.resolve("out"), "a file");
+                    return run(retrain(good(), t), "registry", t.resolve("out").toString(), "not a directory");
+                }),
+                of("retrain-parquet-wrong-label-type", Main.EXIT_FAILED, t -> run(retrain(at("string-label.parquet"),
+                        t), "string-label.parquet", "column label", "string")),
                 // evaluate
                 of("spark-evaluate-image-size-differs", Main.EXIT_FAILED, t -> run(new String[] {"evaluate",
                     "--model", model.toString(), "--data", at("14x14.parquet"), "--master", "local[2]"},
@@ -235,6 +265,11 @@ public class SparkBadInputCliTest {
         assertFalse(r.err().contains("\tat "), id + ": no stack trace: " + r.err());
         assertEquals(before, listing(out), id + ": the output directory is as it was: nothing half-written");
         ErrorsDoc.record(id, code, run.args(), message, tmp, shared);
+    }
+
+    @AfterEach
+    void giveBackWriteAccess() throws IOException {
+        Unwritable.releaseAll();
     }
 
     @Test
@@ -333,6 +368,13 @@ public class SparkBadInputCliTest {
         }
         all.addAll(Arrays.asList(extra));
         return all.toArray(String[]::new);
+    }
+
+    /** {@code args} writing to {@code out} instead. */
+    static String[] withOut(String[] args, Path out) {
+        String[] copy = args.clone();
+        copy[Arrays.asList(copy).indexOf("--out") + 1] = out.toString();
+        return copy;
     }
 
     static StructType schema(org.apache.spark.sql.types.DataType label, org.apache.spark.sql.types.DataType image) {

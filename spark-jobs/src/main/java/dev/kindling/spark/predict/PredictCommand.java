@@ -12,6 +12,7 @@ import dev.kindling.io.ModelFile;
 import dev.kindling.spark.data.DataOptions;
 import dev.kindling.spark.data.DataSource;
 import dev.kindling.spark.data.DataSources;
+import dev.kindling.spark.io.HadoopFiles;
 import dev.kindling.spark.io.ModelDirectory;
 import dev.kindling.spark.runtime.SparkErrors;
 import dev.kindling.spark.runtime.SparkSettings;
@@ -96,6 +97,7 @@ public final class PredictCommand implements Callable<Integer>, ModuleCommand {
             if (fs.exists(target) && !overwrite) {
                 throw new UsageException("--out: " + out + " already exists (give --overwrite to replace it)");
             }
+            HadoopFiles.checkOutput(fs, target, "out", out);
         } catch (IOException e) {
             throw new KindlingException(out + ": " + SparkErrors.firstLine(e), e);
         }

@@ -143,6 +143,8 @@ public final class RetrainCommand implements Callable<Integer>, ModuleCommand {
         try {
             Path root = new Path(registry);
             FileSystem fs = root.getFileSystem(hadoop);
+            HadoopFiles.checkOutput(fs, root, "registry", registry);
+            boolean created = !fs.exists(root);
             ModelRegistry models = new ModelRegistry(fs, root);
             Path record = new Path(new Path(root, RUNS), id + ".json");
             if (fs.exists(record)) {
@@ -161,6 +163,9 @@ public final class RetrainCommand implements Callable<Integer>, ModuleCommand {
                 return run(fs, models, record, id, config, plan, conf, hadoop, out);
             } finally {
                 models.unlock();
+                if (created) {
+                    models.removeIfEmpty(); // a run that failed leaves no registry it made
+                }
             }
         } catch (IOException e) {
             throw new KindlingException(registry + ": " + SparkErrors.firstLine(e), e);

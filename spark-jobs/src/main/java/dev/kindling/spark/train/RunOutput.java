@@ -51,7 +51,8 @@ public final class RunOutput implements CheckpointStore, Closeable {
     /**
      * Opens {@code location} for a run. A directory that already holds a run (metrics, model or
      * checkpoint) is refused unless {@code overwrite} (its results are deleted by {@link #start()})
-     * or {@code resume} (it must hold a checkpoint). Nothing is written here.
+     * or {@code resume} (it must hold a checkpoint), and so is one that cannot be written
+     * ({@link HadoopFiles#checkOutput}). Nothing is written here.
      */
     static RunOutput open(String location, Configuration conf, boolean overwrite, boolean resume) {
         if (overwrite && resume) {
@@ -61,9 +62,7 @@ public final class RunOutput implements CheckpointStore, Closeable {
         try {
             FileSystem fs = dir.getFileSystem(conf);
             dir = fs.makeQualified(dir);
-            if (fs.exists(dir) && !fs.getFileStatus(dir).isDirectory()) {
-                throw new UsageException("out: " + location + " exists and is not a directory");
-            }
+            HadoopFiles.checkOutput(fs, dir, "out", location);
             RunOutput out = new RunOutput(fs, dir);
             boolean used = fs.exists(out.path(METRICS)) || fs.exists(out.path(MODEL)) || out.hasCheckpoint();
             if (resume) {
