@@ -2,7 +2,6 @@ package dev.kindling.cli;
 
 import dev.kindling.KindlingException;
 import dev.kindling.UsageException;
-import dev.kindling.config.JobConfig;
 import dev.kindling.io.AtomicFiles;
 import dev.kindling.io.Json;
 import dev.kindling.io.OutputPaths;
@@ -59,10 +58,11 @@ final class RunDirectory {
         return dir.resolve(MODEL);
     }
 
-    void writeConfig(JobConfig config) {
+    /** Writes config.json: {@code record}, the run's settings ({@link dev.kindling.config.TrainJob#record}). */
+    void writeConfig(Map<String, Object> record) {
         try {
             AtomicFiles.write(dir.resolve(CONFIG),
-                    Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(config));
+                    Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(record));
         } catch (IOException e) {
             throw new KindlingException(dir.resolve(CONFIG) + ": cannot write: " + e.getMessage(), e);
         }

@@ -3,7 +3,6 @@ package dev.kindling.spark.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kindling.KindlingException;
 import dev.kindling.UsageException;
-import dev.kindling.config.JobConfig;
 import dev.kindling.io.Json;
 import dev.kindling.io.ModelFile;
 import dev.kindling.nn.Network;
@@ -107,9 +106,10 @@ public final class RunOutput implements CheckpointStore, Closeable {
         return fs.exists(path(CHECKPOINT)) || fs.exists(path(OLD_CHECKPOINT));
     }
 
-    void writeConfig(JobConfig config) {
+    /** Writes config.json: {@code record}, the run's settings ({@link dev.kindling.config.TrainJob#record}). */
+    void writeConfig(Map<String, Object> record) {
         try {
-            HadoopFiles.write(fs, path(CONFIG), Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(config));
+            HadoopFiles.write(fs, path(CONFIG), Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(record));
         } catch (IOException e) {
             throw new KindlingException(path(CONFIG) + ": cannot write: " + SparkErrors.firstLine(e), e);
         }

@@ -87,7 +87,7 @@ public final class TrainService implements DistributedTraining {
                 out.printf("kindling: resuming from round %d (epoch %d)%n", checkpoint.round(), checkpoint.epoch());
             }
             output.start();
-            output.writeConfig(job.config());
+            output.writeConfig(job.record());
             output.startMetrics(checkpoint);
             ConsoleProgress progress = new ConsoleProgress(out, config.epochs());
             SparkTrainer.Listener listener = new SparkTrainer.Listener() {
