@@ -2,12 +2,13 @@ package dev.kindling.cli;
 
 import dev.kindling.KindlingException;
 import dev.kindling.UsageException;
-import dev.kindling.config.JobConfig;
 import dev.kindling.io.AtomicFiles;
 import dev.kindling.io.Json;
+import dev.kindling.io.OutputPaths;
 import dev.kindling.train.EpochMetrics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -25,14 +26,13 @@ final class RunDirectory {
     }
 
     /**
-     * Refuses a directory holding another run's results unless {@code overwrite}. Nothing is
-     * created or deleted until {@link #start()}, so a run that fails before it (bad data, a bad
-     * value) leaves the directory as it was.
+     * Refuses a directory holding another run's results unless {@code overwrite}, and one that
+     * cannot be written ({@link OutputPaths#check}). Nothing is created or deleted until
+     * {@link #start()}, so a run that fails before it (bad data, a bad value) leaves the directory
+     * as it was.
      */
     static RunDirectory open(Path dir, boolean overwrite) {
-        if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new UsageException("out: " + dir + " exists and is not a directory");
-        }
+        OutputPaths.check("out", dir.toString(), dir);
         boolean used = Files.exists(dir.resolve(METRICS)) || Files.exists(dir.resolve(MODEL));
         if (used && !overwrite) {
             throw new UsageException("out: " + dir + " already holds a run (" + METRICS + " or " + MODEL
@@ -47,6 +47,8 @@ final class RunDirectory {
             Files.createDirectories(dir);
             Files.deleteIfExists(dir.resolve(METRICS));
             AtomicFiles.deleteRecursively(dir.resolve(MODEL));
+        } catch (AccessDeniedException e) {
+            throw OutputPaths.permissionDenied("out", dir.toString(), e.getFile());
         } catch (IOException e) {
             throw new KindlingException("out: cannot prepare " + dir + ": " + e.getMessage(), e);
         }
@@ -56,10 +58,11 @@ final class RunDirectory {
         return dir.resolve(MODEL);
     }
 
-    void writeConfig(JobConfig config) {
+    /** Writes config.json: {@code record}, the run's settings ({@link dev.kindling.config.TrainJob#record}). */
+    void writeConfig(Map<String, Object> record) {
         try {
             AtomicFiles.write(dir.resolve(CONFIG),
-                    Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(config));
+                    Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(record));
         } catch (IOException e) {
             throw new KindlingException(dir.resolve(CONFIG) + ": cannot write: " + e.getMessage(), e);
         }

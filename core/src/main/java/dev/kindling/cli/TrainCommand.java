@@ -183,7 +183,7 @@ public final class TrainCommand implements Callable<Integer> {
                 describe(plan.spec()), train.size(), be.name(), opt.name(), plan.train().learningRate(),
                 plan.train().batchSize(), plan.train().epochs());
         run.start();
-        run.writeConfig(job);
+        run.writeConfig(trainJob.record());
         History history = trainer.fit(train, test, new TrainListener() {
             @Override
             public void onEpoch(EpochMetrics m) {

@@ -6,6 +6,8 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
@@ -14,6 +16,7 @@ import java.util.stream.Stream;
  * everything under a temporary name in the same directory, then rename.
  */
 public final class AtomicFiles {
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** Fills a fresh directory. */
     @FunctionalInterface
@@ -28,9 +31,10 @@ public final class AtomicFiles {
     public static void write(Path target, byte[] bytes) throws IOException {
         Path parent = target.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, "." + target.getFileName() + ".", ".tmp");
+        Path tmp = temporarySibling(parent, target.getFileName().toString());
         try {
-            Files.write(tmp, bytes);
+            // CREATE_NEW: a fresh file whose mode follows the umask, as the renamed result should
+            Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             move(tmp, target);
         } finally {
             Files.deleteIfExists(tmp);
@@ -46,7 +50,7 @@ public final class AtomicFiles {
         Path parent = abs.getParent();
         Files.createDirectories(parent);
         String name = abs.getFileName().toString();
-        Path tmp = Files.createTempDirectory(parent, "." + name + ".tmp-");
+        Path tmp = Files.createDirectory(temporarySibling(parent, name));
         Path old = null;
         try {
             writer.write(tmp);
@@ -61,6 +65,15 @@ public final class AtomicFiles {
                 deleteRecursively(old);
             }
         }
+    }
+
+    /**
+     * A name for a temporary sibling of {@code name} in {@code parent}, not created. Files.createTempFile
+     * and createTempDirectory are not used: they create with modes 600 and 700 whatever the umask,
+     * and the rename would hand those on to outputs that others must read (a served model).
+     */
+    private static Path temporarySibling(Path parent, String name) {
+        return parent.resolve("." + name + ".tmp-" + Long.toUnsignedString(RANDOM.nextLong(), 36));
     }
 
     private static void move(Path from, Path to) throws IOException {

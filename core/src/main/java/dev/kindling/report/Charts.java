@@ -1,10 +1,11 @@
 package dev.kindling.report;
 
+import dev.kindling.io.AtomicFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Paint;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -137,16 +138,9 @@ public final class Charts {
     }
 
     private static void save(Path png, JFreeChart chart) throws IOException {
-        Path parent = png.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, "." + png.getFileName(), ".tmp");
-        try {
-            ChartUtils.saveChartAsPNG(tmp.toFile(), chart, WIDTH, HEIGHT);
-            Files.move(tmp, png, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ChartUtils.writeChartAsPNG(bytes, chart, WIDTH, HEIGHT);
+        AtomicFiles.write(png, bytes.toByteArray());
     }
 
     /** Insertion-ordered map, for series in the order they were run. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kindling.data.IdxBytes;
 import dev.kindling.data.IdxDirectory;
 import dev.kindling.data.IdxFile;
+import dev.kindling.io.Unwritable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -206,6 +208,17 @@ class BadInputCliTest {
                     Files.writeString(t.resolve("out"), "not a directory");
                     return run(train(goodData, t), t.resolve("out").toString(), "not a directory");
                 }),
+                // the data is missing too in these two: the output must be refused first, before any reading
+                usage("out-parent-is-a-file", Main.EXIT_USAGE, t -> {
+                    Path file = Files.writeString(t.resolve("notes.txt"), "a file");
+                    return run(withOut(train(t.resolve("nowhere"), t), file.resolve("run")), "out",
+                            file.resolve("run").toString(), file + " is a file, not a directory");
+                }),
+                usage("out-no-permission", Main.EXIT_FAILED, t -> {
+                    Path locked = Unwritable.directory(t.resolve("locked"));
+                    return run(withOut(train(t.resolve("nowhere"), t), locked.resolve("run")), "out",
+                            locked.resolve("run").toString(), "permission denied", "ask for write access");
+                }),
                 // evaluate
                 usage("model-missing", Main.EXIT_FAILED, t -> run(evaluate(t.resolve("nomodel"), goodData),
                         "nomodel", "not a directory")),
@@ -267,6 +280,11 @@ class BadInputCliTest {
         ErrorsDoc.record(id, code, run.args(), message, tmp, shared);
     }
 
+    @AfterEach
+    void giveBackWriteAccess() throws IOException {
+        Unwritable.releaseAll();
+    }
+
     @Test
     void everyCaseIsListedInDocsErrorsMd() throws IOException {
         List<String> ids = new ArrayList<>();
@@ -313,6 +331,13 @@ class BadInputCliTest {
         }
         args.addAll(given);
         return args.toArray(String[]::new);
+    }
+
+    /** {@code args} writing to {@code out} instead. */
+    static String[] withOut(String[] args, Path out) {
+        String[] copy = args.clone();
+        copy[Arrays.asList(copy).indexOf("--out") + 1] = out.toString();
+        return copy;
     }
 
     static String[] evaluate(Path model, Path data) {

@@ -1,7 +1,5 @@
 package dev.kindling.spark;
 
-import dev.kindling.spark.data.ParquetSourceTest;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,8 +9,10 @@ import dev.kindling.cli.ErrorsDoc;
 import dev.kindling.cli.Main;
 import dev.kindling.data.Dataset;
 import dev.kindling.io.ModelFile;
+import dev.kindling.io.Unwritable;
 import dev.kindling.nn.Network;
 import dev.kindling.nn.NetworkSpec;
+import dev.kindling.spark.data.ParquetSourceTest;
 import java.awt.image.BufferedImage;
 import java.io.File;
 import java.io.IOException;
@@ -36,6 +36,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,6 +51,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * is a row of docs/errors.md.
  */
 public class SparkBadInputCliTest {
+    /** The masters of the commands that run on Spark only, as their messages list them. */
+    static final String SPARK_MASTERS = "(expected local, local[N], local[*], spark://HOST:PORT, yarn or k8s://URL)";
+
     @TempDir
     static Path shared;
     static MiniDFSCluster hdfs;
@@ -126,6 +130,11 @@ public class SparkBadInputCliTest {
                     return run(train(good(), t, "--resume"), "resume", t.resolve("out").toString(),
                             "no checkpoint");
                 }),
+                of("spark-resume-other-settings", Main.EXIT_USAGE, t -> {
+                    Cli.Result first = Cli.run(train(good(), t, "--batch", "20"));
+                    assertEquals(0, first.code(), first.out() + first.err());
+                    return run(train(good(), t, "--batch", "10", "--resume"), "resume", "batch 20", "10");
+                }),
                 of("spark-resume-and-overwrite", Main.EXIT_USAGE, t -> run(train(good(), t, "--resume",
                         "--overwrite"), "resume", "--overwrite")),
                 of("spark-out-holds-another-run", Main.EXIT_USAGE, t -> {
@@ -187,6 +196,41 @@ public class SparkBadInputCliTest {
                     args[Arrays.asList(args).indexOf("--out") + 1] = out;
                     return new Run(args, "alice", List.of("out", out, "Permission denied", "alice"));
                 }),
+                // the output, checked before any data is read (here the data is missing too)
+                of("spark-out-parent-is-a-file", Main.EXIT_USAGE, t -> {
+                    Path file = Files.writeString(t.resolve("notes.txt"), "a file");
+                    return run(withOut(train(t.resolve("nowhere").toString(), t), file.resolve("run")), "out",
+                            file.resolve("run").toString(), file + " is a file, not a directory");
+                }),
+                of("spark-out-no-permission", Main.EXIT_FAILED, t -> {
+                    Path locked = Unwritable.directory(t.resolve("locked"));
+                    return run(withOut(train(t.resolve("nowhere").toString(), t), locked.resolve("run")), "out",
+                            locked.resolve("run").toString(), "permission denied", "ask for write access");
+                }),
+                of("sweep-out-no-permission", Main.EXIT_FAILED, t -> {
+                    Path locked = Unwritable.directory(t.resolve("locked"));
+                    return run(withOut(sweep(t.resolve("nowhere").toString(), t), locked.resolve("sweep")), "out",
+                            locked.resolve("sweep").toString(), "permission denied");
+                }),
+                of("predict-out-parent-is-a-file", Main.EXIT_USAGE, t -> {
+                    Path file = Files.writeString(t.resolve("notes.txt"), "a file");
+                    return run(withOut(predict(t.resolve("nowhere").toString(), t), file.resolve("scores")), "out",
+                            file + " is a file, not a directory");
+                }),
+                // commands that run on Spark only, and nothing of theirs written (sweep.json, trials/, a registry)
+                of("predict-master-single", Main.EXIT_USAGE, t -> run(predict(good(), t, "--master", "single"),
+                        "master", "single", "predict needs a Spark master", SPARK_MASTERS)),
+                of("sweep-master-single", Main.EXIT_USAGE, t -> run(sweep(good(), t, "--master", "single"),
+                        "master", "single", "sweep needs a Spark master", SPARK_MASTERS)),
+                of("retrain-master-single", Main.EXIT_USAGE, t -> run(retrain(good(), t, "--master", "single"),
+                        "master", "single", "retrain needs a Spark master", SPARK_MASTERS)),
+                // the registry
+                of("retrain-registry-is-a-file", Main.EXIT_USAGE, t -> {
+                    Files.writeString(t.resolve("out"), "a file");
+                    return run(retrain(good(), t), "registry", t.resolve("out").toString(), "not a directory");
+                }),
+                of("retrain-parquet-wrong-label-type", Main.EXIT_FAILED, t -> run(retrain(at("string-label.parquet"),
+                        t), "string-label.parquet", "column label", "string")),
                 // evaluate
                 of("spark-evaluate-image-size-differs", Main.EXIT_FAILED, t -> run(new String[] {"evaluate",
                     "--model", model.toString(), "--data", at("14x14.parquet"), "--master", "local[2]"},
@@ -220,6 +264,22 @@ public class SparkBadInputCliTest {
         assertFalse(r.err().contains("\tat "), id + ": no stack trace: " + r.err());
         assertEquals(before, listing(out), id + ": the output directory is as it was: nothing half-written");
         ErrorsDoc.record(id, code, run.args(), message, tmp, shared);
+    }
+
+    @AfterEach
+    void giveBackWriteAccess() throws IOException {
+        Unwritable.releaseAll();
+    }
+
+    @Test
+    void theCommandsThatRunOnSparkOnlyListTheMastersTheyTake() throws IOException {
+        for (String[] args : List.of(predict(good(), tmp, "--master", "cluster"),
+                sweep(good(), tmp, "--master", "cluster"), retrain(good(), tmp, "--master", "cluster"))) {
+            Cli.Result r = Cli.run(args);
+            Cli.assertRefused(r, Main.EXIT_USAGE, "master", "\"cluster\"", SPARK_MASTERS);
+            assertFalse(r.err().contains("single"), args[0] + " does not take single: " + r.err());
+        }
+        assertEquals(List.of(), listing(tmp.resolve("out")), "nothing written");
     }
 
     @Test
@@ -277,6 +337,43 @@ public class SparkBadInputCliTest {
         }
         args.addAll(Arrays.asList(extra));
         return args.toArray(String[]::new);
+    }
+
+    /** A sweep of one trial writing to tmp/out; {@code extra} flags follow the defaults. */
+    static String[] sweep(String data, Path tmp, String... extra) throws IOException {
+        Path spec = Files.writeString(tmp.resolve("sweep.yaml"), "base: {arch: 784-8-10, epochs: 1}\n"
+                + "parameters:\n  lr: {choice: [0.01]}\nmethod: grid\n");
+        return withMaster(List.of("sweep", "--spec", spec.toString(), "--data", data, "--out",
+                tmp.resolve("out").toString()), extra);
+    }
+
+    /** A retrain with tmp/out as its registry; {@code extra} flags follow the defaults. */
+    static String[] retrain(String data, Path tmp, String... extra) {
+        return withMaster(List.of("retrain", "--registry", tmp.resolve("out").toString(), "--data", data,
+                "--run-id", "r1", "--epochs", "1"), extra);
+    }
+
+    /** Scoring with the shared model into tmp/out; {@code extra} flags follow the defaults. */
+    static String[] predict(String data, Path tmp, String... extra) {
+        return withMaster(List.of("predict", "--model", model.toString(), "--data", data, "--out",
+                tmp.resolve("out").toString()), extra);
+    }
+
+    /** {@code args}, then --master local[2] unless {@code extra} names a master, then {@code extra}. */
+    private static String[] withMaster(List<String> args, String... extra) {
+        List<String> all = new ArrayList<>(args);
+        if (!Arrays.asList(extra).contains("--master")) {
+            all.addAll(List.of("--master", "local[2]"));
+        }
+        all.addAll(Arrays.asList(extra));
+        return all.toArray(String[]::new);
+    }
+
+    /** {@code args} writing to {@code out} instead. */
+    static String[] withOut(String[] args, Path out) {
+        String[] copy = args.clone();
+        copy[Arrays.asList(copy).indexOf("--out") + 1] = out.toString();
+        return copy;
     }
 
     static StructType schema(org.apache.spark.sql.types.DataType label, org.apache.spark.sql.types.DataType image) {

@@ -1,5 +1,6 @@
 package dev.kindling.spark.io;
 
+import dev.kindling.io.OutputPaths;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,11 +9,49 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
+import org.apache.hadoop.fs.permission.FsAction;
+import org.apache.hadoop.security.AccessControlException;
 
 /** Whole-file reads and atomic writes on any Hadoop file system: write under a temporary name, then rename. */
 public final class HadoopFiles {
     private HadoopFiles() {
+    }
+
+    /**
+     * Refuses the output location {@code location} (the value of {@code --field}, {@code dir} as a
+     * path) as {@link OutputPaths#check} does, before the command reads anything. On a local disk
+     * the check is java.nio's, whose access(2) knows root and read-only mounts (Hadoop's local
+     * permissions compare mode bits only); on HDFS the namenode's; elsewhere (object stores, whose
+     * permissions are made up) only whether the location or a parent is a file.
+     */
+    public static void checkOutput(FileSystem fs, Path dir, String field, String location) throws IOException {
+        Path wanted = fs.makeQualified(dir);
+        if (fs instanceof LocalFileSystem || fs instanceof RawLocalFileSystem) {
+            OutputPaths.check(field, location, java.nio.file.Path.of(wanted.toUri()));
+            return;
+        }
+        Path existing = wanted;
+        while (existing != null && !fs.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return;
+        }
+        boolean itself = existing.equals(wanted);
+        if (!fs.getFileStatus(existing).isDirectory()) {
+            throw itself ? OutputPaths.notADirectory(field, location)
+                    : OutputPaths.underAFile(field, location, existing.toString());
+        }
+        if ("hdfs".equals(wanted.toUri().getScheme())) {
+            try {
+                fs.access(existing, FsAction.WRITE);
+            } catch (AccessControlException e) {
+                throw OutputPaths.permissionDenied(field, location, itself ? null : existing.toString());
+            }
+        }
     }
 
     public static byte[] read(FileSystem fs, Path file) throws IOException {

@@ -34,7 +34,7 @@ public final class EvaluateOnSpark {
     }
 
     public static int run(EvaluateJob job, PrintWriter out) {
-        SparkConf conf = SparkSettings.forCommand(job.master(), "kindling-evaluate");
+        SparkConf conf = SparkSettings.forCommand(job.master(), "evaluate");
         Configuration hadoop = SparkSettings.hadoop(conf);
         ModelFile.Contents model = ModelDirectory.read(job.model(), hadoop);
         Map<String, Object> recorded = model.metadata().get("data") instanceof Map<?, ?> m

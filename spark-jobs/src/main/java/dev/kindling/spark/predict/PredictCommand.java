@@ -12,6 +12,7 @@ import dev.kindling.io.ModelFile;
 import dev.kindling.spark.data.DataOptions;
 import dev.kindling.spark.data.DataSource;
 import dev.kindling.spark.data.DataSources;
+import dev.kindling.spark.io.HadoopFiles;
 import dev.kindling.spark.io.ModelDirectory;
 import dev.kindling.spark.runtime.SparkErrors;
 import dev.kindling.spark.runtime.SparkSettings;
@@ -87,7 +88,7 @@ public final class PredictCommand implements Callable<Integer>, ModuleCommand {
             throw new UsageException("--partitions: must be at least 1, got " + partitions);
         }
         Backends.checkName(backend); // the executors load it
-        SparkConf conf = SparkSettings.forCommand(master, "kindling-predict");
+        SparkConf conf = SparkSettings.forCommand(master, "predict");
         Configuration hadoop = SparkSettings.hadoop(conf);
         Path target = new Path(out);
         FileSystem fs;
@@ -96,6 +97,7 @@ public final class PredictCommand implements Callable<Integer>, ModuleCommand {
             if (fs.exists(target) && !overwrite) {
                 throw new UsageException("--out: " + out + " already exists (give --overwrite to replace it)");
             }
+            HadoopFiles.checkOutput(fs, target, "out", out);
         } catch (IOException e) {
             throw new KindlingException(out + ": " + SparkErrors.firstLine(e), e);
         }

@@ -81,7 +81,7 @@ public final class ReportCommand implements Callable<Integer>, ModuleCommand {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         String location = target.run != null ? target.run : target.sweep;
-        SparkConf conf = SparkSettings.forCommand(master, "kindling-report");
+        SparkConf conf = SparkSettings.forCommand(master, "report");
         Configuration hadoop = SparkSettings.hadoop(conf);
         Path dir = new Path(location);
         try {

@@ -154,6 +154,21 @@ public final class ModelRegistry {
     }
 
     /**
+     * Removes the registry's directory where it holds nothing (the lock released, no version, no
+     * run recorded): what a run that created it and then failed leaves. Never fails: this runs
+     * while the run's own error is on its way out, and an empty directory left behind is harmless.
+     */
+    public void removeIfEmpty() {
+        try {
+            if (fs.listStatus(root).length == 0) {
+                fs.delete(root, false); // not recursive: a file another run has just put there stays
+            }
+        } catch (IOException e) {
+            // left as it is
+        }
+    }
+
+    /**
      * Creates {@code file} holding {@code text} only if it does not exist; false if it does.
      * HDFS's create(overwrite=false) is atomic; the local file system's checks and then creates,
      * so there the file is created with O_EXCL through java.nio instead.

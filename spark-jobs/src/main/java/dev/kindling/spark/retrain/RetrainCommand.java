@@ -136,13 +136,15 @@ public final class RetrainCommand implements Callable<Integer>, ModuleCommand {
         JobConfig flags = new JobConfig(null, null, null, null, null, lr, null, null, epochs, null, null, null, null,
                 null, master, null, partitions, null, null, null, null);
         JobConfig config = fileConfig.overriddenBy(flags);
+        // before resolving the settings, which take single and would list it among the masters
+        SparkConf conf = SparkSettings.forCommand(config.master(), "retrain");
         TrainSettings plan = TrainSettings.resolve(config);
-
-        SparkConf conf = SparkSettings.forCommand(plan.master(), "kindling-retrain");
         Configuration hadoop = SparkSettings.hadoop(conf);
         try {
             Path root = new Path(registry);
             FileSystem fs = root.getFileSystem(hadoop);
+            HadoopFiles.checkOutput(fs, root, "registry", registry);
+            boolean created = !fs.exists(root);
             ModelRegistry models = new ModelRegistry(fs, root);
             Path record = new Path(new Path(root, RUNS), id + ".json");
             if (fs.exists(record)) {
@@ -161,6 +163,9 @@ public final class RetrainCommand implements Callable<Integer>, ModuleCommand {
                 return run(fs, models, record, id, config, plan, conf, hadoop, out);
             } finally {
                 models.unlock();
+                if (created) {
+                    models.removeIfEmpty(); // a run that failed leaves no registry it made
+                }
             }
         } catch (IOException e) {
             throw new KindlingException(registry + ": " + SparkErrors.firstLine(e), e);

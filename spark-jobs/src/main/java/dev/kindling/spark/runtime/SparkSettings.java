@@ -20,13 +20,15 @@ public final class SparkSettings {
     }
 
     /**
-     * A command's Spark settings: {@code master} (null: the one spark-submit gave, else the
-     * default), checked, with {@code appName} unless one was given, configured as {@link #configure}.
+     * The Spark settings of {@code command} (train, predict, ...): {@code master} (null: the one
+     * spark-submit gave, else the default), checked as a Spark master before anything is read or
+     * written ({@code single} is no Spark master), with the app name kindling-COMMAND unless one
+     * was given, configured as {@link #configure}.
      */
-    public static SparkConf forCommand(String master, String appName) {
+    public static SparkConf forCommand(String master, String command) {
         String m = master != null ? master.trim() : System.getProperty("spark.master", dev.kindling.config.Defaults.MASTER);
-        dev.kindling.config.Masters.check(m);
-        return configure(new SparkConf(true).setMaster(m).setIfMissing("spark.app.name", appName));
+        dev.kindling.config.Masters.checkSpark(m, command);
+        return configure(new SparkConf(true).setMaster(m).setIfMissing("spark.app.name", "kindling-" + command));
     }
 
     /** Sets Kindling's settings on {@code conf} (values already there are kept) and returns it. */

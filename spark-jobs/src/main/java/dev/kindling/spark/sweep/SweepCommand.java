@@ -103,7 +103,7 @@ public final class SweepCommand implements Callable<Integer>, ModuleCommand {
         if (limit != null && limit < 2) {
             throw new UsageException("limit: " + limit + " must be >= 2 (training and validation examples)");
         }
-        return new Sweep(sweep, data, out, SparkSettings.forCommand(master, "kindling-sweep"), mode, parallel,
+        return new Sweep(sweep, data, out, SparkSettings.forCommand(master, "sweep"), mode, parallel,
                 partitions, limit, overwrite,
                 spec.commandLine().getOut()).run();
     }

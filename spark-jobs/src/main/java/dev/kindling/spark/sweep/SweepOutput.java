@@ -57,9 +57,7 @@ public final class SweepOutput {
         try {
             FileSystem fs = path.getFileSystem(conf);
             path = fs.makeQualified(path);
-            if (fs.exists(path) && !fs.getFileStatus(path).isDirectory()) {
-                throw new UsageException("out: " + location + " exists and is not a directory");
-            }
+            HadoopFiles.checkOutput(fs, path, "out", location);
             SweepOutput out = new SweepOutput(fs, path);
             Path recorded = out.path(SWEEP);
             byte[] bytes = Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(plan);

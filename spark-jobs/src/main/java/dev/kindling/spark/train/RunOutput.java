@@ -3,7 +3,6 @@ package dev.kindling.spark.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kindling.KindlingException;
 import dev.kindling.UsageException;
-import dev.kindling.config.JobConfig;
 import dev.kindling.io.Json;
 import dev.kindling.io.ModelFile;
 import dev.kindling.nn.Network;
@@ -51,7 +50,8 @@ public final class RunOutput implements CheckpointStore, Closeable {
     /**
      * Opens {@code location} for a run. A directory that already holds a run (metrics, model or
      * checkpoint) is refused unless {@code overwrite} (its results are deleted by {@link #start()})
-     * or {@code resume} (it must hold a checkpoint). Nothing is written here.
+     * or {@code resume} (it must hold a checkpoint), and so is one that cannot be written
+     * ({@link HadoopFiles#checkOutput}). Nothing is written here.
      */
     static RunOutput open(String location, Configuration conf, boolean overwrite, boolean resume) {
         if (overwrite && resume) {
@@ -61,9 +61,7 @@ public final class RunOutput implements CheckpointStore, Closeable {
         try {
             FileSystem fs = dir.getFileSystem(conf);
             dir = fs.makeQualified(dir);
-            if (fs.exists(dir) && !fs.getFileStatus(dir).isDirectory()) {
-                throw new UsageException("out: " + location + " exists and is not a directory");
-            }
+            HadoopFiles.checkOutput(fs, dir, "out", location);
             RunOutput out = new RunOutput(fs, dir);
             boolean used = fs.exists(out.path(METRICS)) || fs.exists(out.path(MODEL)) || out.hasCheckpoint();
             if (resume) {
@@ -108,9 +106,10 @@ public final class RunOutput implements CheckpointStore, Closeable {
         return fs.exists(path(CHECKPOINT)) || fs.exists(path(OLD_CHECKPOINT));
     }
 
-    void writeConfig(JobConfig config) {
+    /** Writes config.json: {@code record}, the run's settings ({@link dev.kindling.config.TrainJob#record}). */
+    void writeConfig(Map<String, Object> record) {
         try {
-            HadoopFiles.write(fs, path(CONFIG), Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(config));
+            HadoopFiles.write(fs, path(CONFIG), Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(record));
         } catch (IOException e) {
             throw new KindlingException(path(CONFIG) + ": cannot write: " + SparkErrors.firstLine(e), e);
         }

@@ -2,6 +2,7 @@ package dev.kindling.spark.train;
 
 import dev.kindling.KindlingException;
 import dev.kindling.config.DataParallel;
+import dev.kindling.UsageException;
 import dev.kindling.config.TrainSettings;
 import dev.kindling.nn.Network;
 import dev.kindling.optim.LearningRateSchedule;
@@ -212,7 +213,11 @@ public final class SparkTrainer {
         }
     }
 
-    private void check(Checkpoint c) {
+    /**
+     * Refuses a checkpoint taken with other settings or data: a usage error, and one the caller
+     * can ask before it writes anything, so that a refused resume leaves the run as it was.
+     */
+    void check(Checkpoint c) {
         mustMatch("network", Worker.json(c.spec()), specJson);
         mustMatch("seed", c.seed(), config.seed());
         mustMatch("mode", c.mode(), parallel.mode());
@@ -226,7 +231,7 @@ public final class SparkTrainer {
 
     private static void mustMatch(String field, Object inCheckpoint, Object now) {
         if (!inCheckpoint.equals(now)) {
-            throw new KindlingException("resume: the checkpoint was taken with " + field + " " + inCheckpoint
+            throw new UsageException("resume: the checkpoint was taken with " + field + " " + inCheckpoint
                     + ", this run has " + now + "; resume with the settings of the interrupted run");
         }
     }

@@ -47,7 +47,7 @@ public final class TrainService implements DistributedTraining {
         TrainSettings settings = job.settings();
         DataParallel dist = settings.parallel();
         TrainConfig config = settings.train();
-        SparkConf conf = SparkSettings.forCommand(settings.master(), "kindling-train");
+        SparkConf conf = SparkSettings.forCommand(settings.master(), "train");
         Configuration hadoop = SparkSettings.hadoop(conf);
         RunOutput output = RunOutput.open(job.out(), hadoop, job.overwrite(), job.resume());
         Checkpoint checkpoint = job.resume() ? output.load() : null;
@@ -83,10 +83,11 @@ public final class TrainService implements DistributedTraining {
                     dist.local() ? " with " + dist.localSteps() + " local steps" : "",
                     settings.optimizer().name(), config.learningRate(), config.batchSize(), config.epochs());
             if (checkpoint != null) {
+                trainer.check(checkpoint); // before anything is written: a refused resume leaves the run as it was
                 out.printf("kindling: resuming from round %d (epoch %d)%n", checkpoint.round(), checkpoint.epoch());
             }
             output.start();
-            output.writeConfig(job.config());
+            output.writeConfig(job.record());
             output.startMetrics(checkpoint);
             ConsoleProgress progress = new ConsoleProgress(out, config.epochs());
             SparkTrainer.Listener listener = new SparkTrainer.Listener() {

@@ -12,7 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.kindling.cli.Main;
+import dev.kindling.io.Json;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,6 +45,25 @@ public class ReportCliTest {
     @BeforeAll
     static void noSharedContext() {
         TestSpark.stop();
+    }
+
+    @Test
+    void theSettingsOfARunOnEitherMasterIncludeItsDataAndLimit() throws Exception {
+        for (String master : List.of("single", "local[2]")) {
+            Path out = tmp.resolve(master.equals("single") ? "single" : "spark");
+            Cli.Result t = run("train", "--data", DATA, "--out", out.toString(), "--master", master, "--arch",
+                    "784-8-10", "--epochs", "1", "--limit", "300");
+            assertEquals(0, t.code(), t.out() + t.err());
+            JsonNode config = Json.JSON.readTree(out.resolve("config.json").toFile());
+            assertEquals(DATA, config.path("data").asText(), master + ": " + config);
+            assertEquals(300, config.path("limit").asInt(), master + ": " + config);
+
+            Cli.Result r = run("report", "--run", out.toString());
+            assertEquals(0, r.code(), r.out() + r.err());
+            String html = Files.readString(out.resolve("report.html"));
+            assertTrue(html.contains("<tr><td>data</td><td>" + DATA + "</td></tr>"), master + ": " + html);
+            assertTrue(html.contains("<tr><td>limit</td><td>300</td></tr>"), master + ": " + html);
+        }
     }
 
     @Test

@@ -128,6 +128,29 @@ public class TrainCliTest {
         assertEquals(0, resumed.code(), resumed.out() + resumed.err());
     }
 
+    @Test
+    void aResumeWithOtherSettingsIsRefusedBeforeAnythingIsWritten() throws Exception {
+        Path out = tmp.resolve("run");
+        String[] base = {"train", "--data", DATA, "--out", out.toString(), "--master", "local[2]", "--arch",
+            "784-20-10", "--limit", "1000", "--partitions", "2"};
+        assertEquals(0, run(with(base, "--epochs", "1")).code());
+        byte[] config = Files.readAllBytes(out.resolve(RunOutput.CONFIG));
+        byte[] metrics = Files.readAllBytes(out.resolve(RunOutput.METRICS));
+        List<String> files;
+        try (var walk = Files.walk(out)) {
+            files = walk.map(Path::toString).sorted().toList();
+        }
+
+        Cli.Result r = run(with(base, "--epochs", "2", "--batch", "50", "--resume"));
+        assertRefused(r, Main.EXIT_USAGE, "resume", "batch 100", "50");
+        assertArrayEquals(config, Files.readAllBytes(out.resolve(RunOutput.CONFIG)),
+                "config.json still records the settings the run was trained with");
+        assertArrayEquals(metrics, Files.readAllBytes(out.resolve(RunOutput.METRICS)));
+        try (var walk = Files.walk(out)) {
+            assertEquals(files, walk.map(Path::toString).sorted().toList());
+        }
+    }
+
     public static String[] with(String[] base, String... extra) {
         String[] all = java.util.Arrays.copyOf(base, base.length + extra.length);
         System.arraycopy(extra, 0, all, base.length, extra.length);
