@@ -19,6 +19,7 @@ import dev.kindling.spark.io.HadoopFiles;
 import dev.kindling.spark.io.ModelDirectory;
 import dev.kindling.spark.runtime.SparkErrors;
 import dev.kindling.spark.runtime.SparkSettings;
+import dev.kindling.spark.runtime.SparkStart;
 import dev.kindling.spark.train.Shards;
 import dev.kindling.spark.train.SparkTrainer;
 import dev.kindling.train.Evaluation;
@@ -185,7 +186,7 @@ public final class RetrainCommand implements Callable<Integer>, ModuleCommand {
             net.initialize(plan.train().seed());
         }
         DataSource source = DataSources.open(data, new DataOptions(config.dataOptions()), hadoop);
-        SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+        SparkSession spark = SparkStart.session(conf);
         try {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             Dataset all = source.train(spark);

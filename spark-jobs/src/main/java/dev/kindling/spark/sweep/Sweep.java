@@ -14,6 +14,7 @@ import dev.kindling.spark.data.DataSource;
 import dev.kindling.spark.data.DataSources;
 import dev.kindling.spark.runtime.SparkErrors;
 import dev.kindling.spark.runtime.SparkSettings;
+import dev.kindling.spark.runtime.SparkStart;
 import dev.kindling.spark.train.Shards;
 import dev.kindling.spark.train.SparkTrainer;
 import dev.kindling.train.EpochMetrics;
@@ -122,7 +123,7 @@ public final class Sweep {
         JobConfig base = planned.get(0).config();
         DataSource source = DataSources.open(data, new DataOptions(base.dataOptions()), hadoop);
 
-        SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+        SparkSession spark = SparkStart.session(conf);
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         long started = System.nanoTime();
         try {

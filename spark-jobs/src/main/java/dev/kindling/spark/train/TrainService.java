@@ -14,6 +14,7 @@ import dev.kindling.spark.data.DataSources;
 import dev.kindling.spark.predict.EvaluateOnSpark;
 import dev.kindling.spark.runtime.NativeMemoryCheck;
 import dev.kindling.spark.runtime.SparkSettings;
+import dev.kindling.spark.runtime.SparkStart;
 import dev.kindling.train.DistributedTraining;
 import dev.kindling.train.EpochMetrics;
 import dev.kindling.train.History;
@@ -57,7 +58,7 @@ public final class TrainService implements DistributedTraining {
                 dist.partitions() != null ? dist.partitions() : conf.getInt("spark.default.parallelism", 1),
                 dist.localSteps(), settings.backend());
 
-        SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+        SparkSession spark = SparkStart.session(conf);
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         try {
             Dataset all = source.train(spark);

@@ -1,0 +1,34 @@
+package dev.kindling.spark.runtime;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.config.Configurator;
+
+/**
+ * Spark's logs where a command is about to say all a user needs in one line: quieted for a while
+ * around a failure Kindling reports itself. Spark logs through Log4j 2 (the launcher's
+ * {@code conf/log4j2.properties}, or Spark's own under spark-submit).
+ */
+final class SparkLogs {
+    private SparkLogs() {
+    }
+
+    /** The named loggers off until the returned handle is closed, which gives them their levels back. */
+    static Quiet quiet(List<String> loggers) {
+        Map<String, Level> before = new LinkedHashMap<>();
+        for (String name : loggers) {
+            before.put(name, LogManager.getLogger(name).getLevel());
+            Configurator.setLevel(name, Level.OFF);
+        }
+        return () -> Configurator.setLevel(before);
+    }
+
+    /** Loggers quieted until {@link #close}. */
+    interface Quiet extends AutoCloseable {
+        @Override
+        void close();
+    }
+}
