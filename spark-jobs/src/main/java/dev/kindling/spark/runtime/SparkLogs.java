@@ -8,12 +8,18 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.config.Configurator;
 
 /**
- * Spark's logs where a command is about to say all a user needs in one line: quieted for a while
- * around a failure Kindling reports itself. Spark logs through Log4j 2 (the launcher's
- * {@code conf/log4j2.properties}, or Spark's own under spark-submit).
+ * Spark's logs where a command has already said, or is about to say, all a user needs in one
+ * line: silenced for good once the run is interrupted, and for a while around a failure Kindling
+ * reports itself. Spark logs through Log4j 2 (the launcher's {@code conf/log4j2.properties}, or
+ * Spark's own under spark-submit).
  */
 final class SparkLogs {
     private SparkLogs() {
+    }
+
+    /** Every logger off from now on. */
+    static void silence() {
+        Configurator.setAllLevels(LogManager.ROOT_LOGGER_NAME, Level.OFF);
     }
 
     /** The named loggers off until the returned handle is closed, which gives them their levels back. */

@@ -3,6 +3,7 @@ package dev.kindling.spark.sweep;
 import dev.kindling.KindlingException;
 import dev.kindling.UsageException;
 import dev.kindling.backend.Backends;
+import dev.kindling.cli.Interrupt;
 import dev.kindling.config.JobConfig;
 import dev.kindling.config.TrainSettings;
 import dev.kindling.data.Dataset;
@@ -192,9 +193,22 @@ public final class Sweep {
                     output.path(SweepOutput.LEADERBOARD_JSON), output.path(SweepOutput.BEST_CONFIG),
                     output.path(SweepOutput.CHART));
             return 0;
+        } catch (Exception e) { // a Spark job fails with SparkException, which Scala does not declare
+            if (Interrupt.happened()) {
+                throw Interrupt.stopped(interrupted(output), e);
+            }
+            throw e;
         } finally {
             spark.stop();
         }
+    }
+
+    /** What an interrupted sweep keeps, and how to go on (docs/faults.md). */
+    private static String interrupted(SweepOutput output) {
+        long n = output.recorded();
+        String kept = n < 0 ? "the finished trials are" : n + " finished trial" + (n == 1 ? " is" : "s are");
+        return "sweep: interrupted; " + kept + " kept in " + output.path(SweepOutput.TRIALS)
+                + ": the same command runs the rest";
     }
 
     /** Best first: higher validation accuracy, then lower validation loss, then the earlier trial; failed trials last. */
@@ -230,6 +244,7 @@ public final class Sweep {
                 futures.add(pool.submit(() -> {
                     int n = epochs != null ? epochs : p.plan().train().epochs();
                     TrialRecord r = runner.run(p, id(p, epochs), rung, n, Thread.currentThread().getName());
+                    Interrupt.check(); // a trial cut short by the interrupt may look failed: record none from now on
                     output.record(r);
                     synchronized (out) {
                         out.printf(Locale.ROOT, "kindling: sweep: trial %s %s, %d epoch%s: %s (%.1fs)%n", r.id(),

@@ -1,6 +1,7 @@
 package dev.kindling.spark.train;
 
 import dev.kindling.backend.Backends;
+import dev.kindling.cli.Interrupt;
 import dev.kindling.config.Distribution;
 import dev.kindling.config.EvaluateJob;
 import dev.kindling.config.Masters;
@@ -60,6 +61,7 @@ public final class TrainService implements DistributedTraining {
 
         SparkSession spark = SparkStart.session(conf);
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        SparkTrainer trainer = null;
         try {
             Dataset all = source.train(spark);
             Dataset train = job.limit() == null ? all : all.subset(0, Math.min(job.limit(), all.size()));
@@ -77,7 +79,7 @@ public final class TrainService implements DistributedTraining {
             int partitions = dist.partitions() != null ? dist.partitions() : sc.defaultParallelism();
             Shards trainShards = Shards.of(sc, train, partitions, "kindling-train");
             Shards testShards = Shards.of(sc, test, partitions, "kindling-test");
-            SparkTrainer trainer = new SparkTrainer(sc, net, settings, trainShards, testShards, output);
+            trainer = new SparkTrainer(sc, net, settings, trainShards, testShards, output);
             out.printf("kindling: training %d-layer network on %,d examples in %d shards on Spark %s (%s, %s mode%s, "
                             + "%s, lr %s, batch %d, %d epochs)%n", settings.spec().layers().size(), train.size(),
                     trainShards.count(), sc.version(), sc.master(), dist.mode(),
@@ -134,15 +136,29 @@ public final class TrainService implements DistributedTraining {
                     : String.format(java.util.Locale.ROOT, "%.4f", history.last().testAccuracy());
             out.printf("kindling: done: test accuracy %s, model in %s%n", accuracy, output.path(RunOutput.MODEL));
             return 0;
+        } catch (Exception e) { // a Spark job fails with SparkException, which Scala does not declare
+            if (Interrupt.happened()) {
+                throw Interrupt.stopped(interrupted(output, trainer, checkpoint != null), e);
+            }
+            throw e;
         } finally {
             output.close();
             spark.stop();
         }
     }
 
-
-
-
-
-
+    /** What an interrupted run leaves in its directory, and how to go on from there (docs/faults.md). */
+    private static String interrupted(RunOutput output, SparkTrainer trainer, boolean resuming) {
+        long saved = output.checkpointRound();
+        if (trainer == null) {
+            return "interrupted before training started; " + (resuming ? output.path(RunOutput.CHECKPOINT)
+                    + " is as it was: rerun the same command to resume from round " + saved : "nothing was written");
+        }
+        if (saved < 0) {
+            return "interrupted in round " + trainer.round() + " with no checkpoint written: rerun the same command "
+                    + "with --overwrite to start again";
+        }
+        return "interrupted in round " + trainer.round() + "; " + output.path(RunOutput.CHECKPOINT) + " holds round "
+                + saved + ": rerun the same command with --resume to go on from there";
+    }
 }
