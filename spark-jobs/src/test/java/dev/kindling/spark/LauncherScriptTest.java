@@ -25,7 +25,7 @@ public class LauncherScriptTest {
      * address to use; the launcher sets it for every Spark command, not only for train.
      */
     @Test
-    void everySparkCommandStartsWithoutTheLoopbackWarnings() throws Exception {
+    void aSparkCommandBesidesTrainStartsWithoutTheLoopbackWarnings() throws Exception {
         Network net = Network.build(NetworkSpec.mlp("784-8-10", "he", 0), Backends.create("loop"));
         net.initialize(1);
         Path model = tmp.resolve("model");

@@ -19,17 +19,31 @@ final class SparkLogs {
 
     /** Every logger off from now on. */
     static void silence() {
-        Configurator.setAllLevels(LogManager.ROOT_LOGGER_NAME, Level.OFF);
+        try {
+            Configurator.setAllLevels(LogManager.ROOT_LOGGER_NAME, Level.OFF);
+        } catch (LinkageError | RuntimeException e) {
+            // Spark's logging was routed elsewhere: it stays as configured
+        }
     }
 
     /** The named loggers off until the returned handle is closed, which gives them their levels back. */
     static Quiet quiet(List<String> loggers) {
         Map<String, Level> before = new LinkedHashMap<>();
-        for (String name : loggers) {
-            before.put(name, LogManager.getLogger(name).getLevel());
-            Configurator.setLevel(name, Level.OFF);
+        try {
+            for (String name : loggers) {
+                before.put(name, LogManager.getLogger(name).getLevel());
+                Configurator.setLevel(name, Level.OFF);
+            }
+        } catch (LinkageError | RuntimeException e) {
+            // Spark's logging was routed elsewhere: it stays as configured
         }
-        return () -> Configurator.setLevel(before);
+        return () -> {
+            try {
+                Configurator.setLevel(before);
+            } catch (LinkageError | RuntimeException e) {
+                // as above
+            }
+        };
     }
 
     /** Loggers quieted until {@link #close}. */
