@@ -1,5 +1,6 @@
 package dev.kindling.cli;
 
+import dev.kindling.Interrupt;
 import dev.kindling.KindlingException;
 import dev.kindling.UsageException;
 import java.io.PrintWriter;
@@ -9,7 +10,7 @@ import picocli.CommandLine;
 
 /**
  * The {@code kindling} launcher. Exit codes: 0 success, 1 a failed run (bad data, diverged
- * training, I/O), 2 a bad command line or config.
+ * training, I/O), 2 a bad command line or config, 130 interrupted (Ctrl-C; see {@link Interrupt}).
  */
 @Command(name = "kindling", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Train neural networks on one machine or on Apache Spark.",
@@ -20,6 +21,7 @@ public final class Main {
     public static final int EXIT_USAGE = 2;
 
     public static void main(String[] args) {
+        Interrupt.install();
         System.exit(run(args));
     }
 
@@ -36,6 +38,11 @@ public final class Main {
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof Interrupt.Stopped || Interrupt.happened()) {
+                // whatever failed once the shutdown began failed because of it
+                cmd.getErr().println("kindling: " + (e instanceof Interrupt.Stopped ? e.getMessage() : "interrupted"));
+                return Interrupt.EXIT_CODE;
+            }
             if (e instanceof KindlingException) {
                 cmd.getErr().println("kindling: " + e.getMessage());
                 return e instanceof UsageException ? EXIT_USAGE : EXIT_FAILED;
@@ -48,6 +55,10 @@ public final class Main {
                     + " --help' for the options.");
             return EXIT_USAGE;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } finally {
+            Interrupt.reported();
+        }
     }
 }

@@ -14,6 +14,7 @@ import dev.kindling.spark.data.DataSources;
 import dev.kindling.spark.data.HadoopIdxDirectory;
 import dev.kindling.spark.io.ModelDirectory;
 import dev.kindling.spark.runtime.SparkSettings;
+import dev.kindling.spark.runtime.SparkStart;
 import dev.kindling.train.Evaluation;
 import dev.kindling.train.Trainer;
 import java.io.PrintWriter;
@@ -51,7 +52,7 @@ public final class EvaluateOnSpark {
         }
         Network net = ModelFile.toNetwork(job.model(), model, Backends.create(Backends.onDriver(job.backend())));
         boolean needsSpark = !(source instanceof HadoopIdxDirectory);
-        SparkSession spark = needsSpark ? SparkSession.builder().config(conf).getOrCreate() : null;
+        SparkSession spark = needsSpark ? SparkStart.session(conf) : null;
         try {
             Dataset test = DataSources.fitted(source.test(spark), net.spec(), net.outputCount());
             Evaluation e = Trainer.evaluate(net, test, 500);

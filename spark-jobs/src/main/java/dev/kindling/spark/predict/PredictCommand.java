@@ -16,6 +16,7 @@ import dev.kindling.spark.io.HadoopFiles;
 import dev.kindling.spark.io.ModelDirectory;
 import dev.kindling.spark.runtime.SparkErrors;
 import dev.kindling.spark.runtime.SparkSettings;
+import dev.kindling.spark.runtime.SparkStart;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
@@ -109,7 +110,7 @@ public final class PredictCommand implements Callable<Integer>, ModuleCommand {
         DataSource source = DataSources.open(data, new DataOptions(options), hadoop);
         int outputs = ModelFile.toNetwork(model, contents, Backends.create(Backends.onDriver(backend))).outputCount();
 
-        SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+        SparkSession spark = SparkStart.session(conf);
         try {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             Dataset examples = DataSources.fitted(split.equals("test") ? source.test(spark) : source.train(spark),

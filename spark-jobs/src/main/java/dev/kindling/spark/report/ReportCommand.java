@@ -18,6 +18,7 @@ import dev.kindling.spark.data.HadoopIdxDirectory;
 import dev.kindling.spark.io.HadoopFiles;
 import dev.kindling.spark.io.ModelDirectory;
 import dev.kindling.spark.runtime.SparkSettings;
+import dev.kindling.spark.runtime.SparkStart;
 import dev.kindling.spark.sweep.SweepOutput;
 import dev.kindling.spark.sweep.TrialRecord;
 import dev.kindling.spark.train.RunOutput;
@@ -202,7 +203,7 @@ public final class ReportCommand implements Callable<Integer>, ModuleCommand {
                 DataSources.recordedOptions(recorded, location, hadoop)), hadoop);
         Network net = ModelFile.toNetwork(modelDir.toString(), model, Backends.create(Defaults.BACKEND));
         boolean needsSpark = !(source instanceof HadoopIdxDirectory);
-        SparkSession spark = needsSpark ? SparkSession.builder().config(conf).getOrCreate() : null;
+        SparkSession spark = needsSpark ? SparkStart.session(conf) : null;
         try {
             Dataset test = DataSources.fitted(source.test(spark), net.spec(), net.outputCount());
             ConfusionMatrix cm = ConfusionMatrix.of(net, test, 500);

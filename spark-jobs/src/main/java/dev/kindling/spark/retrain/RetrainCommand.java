@@ -2,6 +2,7 @@ package dev.kindling.spark.retrain;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kindling.Interrupt;
 import dev.kindling.KindlingException;
 import dev.kindling.UsageException;
 import dev.kindling.backend.Backends;
@@ -19,6 +20,7 @@ import dev.kindling.spark.io.HadoopFiles;
 import dev.kindling.spark.io.ModelDirectory;
 import dev.kindling.spark.runtime.SparkErrors;
 import dev.kindling.spark.runtime.SparkSettings;
+import dev.kindling.spark.runtime.SparkStart;
 import dev.kindling.spark.train.Shards;
 import dev.kindling.spark.train.SparkTrainer;
 import dev.kindling.train.Evaluation;
@@ -57,7 +59,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "retrain", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Warm-start from the registry's CURRENT model, train on new data, and promote a new version "
                 + "only if it beats CURRENT on the holdout. Exit codes: 0 promoted, 3 kept CURRENT (not better by "
-                + "the margin), 4 the registry is locked by another run, 1 failed, 2 bad command line or config.")
+                + "the margin), 4 the registry is locked by another run, 1 failed, 2 bad command line or config, "
+                + "130 interrupted (nothing promoted or recorded).")
 public final class RetrainCommand implements Callable<Integer>, ModuleCommand {
     public static final int EXIT_KEPT = 3;
     public static final int EXIT_LOCKED = 4;
@@ -161,6 +164,13 @@ public final class RetrainCommand implements Callable<Integer>, ModuleCommand {
                     return recorded(fs, record, out);
                 }
                 return run(fs, models, record, id, config, plan, conf, hadoop, out);
+            } catch (Exception e) { // a Spark job fails with SparkException, which Scala does not declare
+                if (Interrupt.happened()) {
+                    throw Interrupt.stopped("retrain: interrupted; nothing was promoted and run " + id + " is not "
+                            + "recorded, so rerunning it (--run-id " + id + ") trains again; the registry's lock is "
+                            + "released", e);
+                }
+                throw e;
             } finally {
                 models.unlock();
                 if (created) {
@@ -190,7 +200,7 @@ public final class RetrainCommand implements Callable<Integer>, ModuleCommand {
             net.initialize(plan.train().seed());
         }
         DataSource source = DataSources.open(data, new DataOptions(config.dataOptions()), hadoop);
-        SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+        SparkSession spark = SparkStart.session(conf);
         try {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             Dataset all = source.train(spark);
@@ -226,6 +236,8 @@ public final class RetrainCommand implements Callable<Integer>, ModuleCommand {
                     ModelFile.toNetwork("v" + current.getAsInt(), parent,
                             Backends.create(Backends.onDriver(plan.backend()))), holdoutSet,
                     500);
+            // the evaluations run on the driver, which Spark's shutdown does not stop: the last point to stop at
+            Interrupt.check();
             boolean promote = incumbent == null || candidate.accuracy() - incumbent.accuracy() > margin;
 
             Map<String, Object> rec = new LinkedHashMap<>();

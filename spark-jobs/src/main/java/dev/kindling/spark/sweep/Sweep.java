@@ -1,5 +1,6 @@
 package dev.kindling.spark.sweep;
 
+import dev.kindling.Interrupt;
 import dev.kindling.KindlingException;
 import dev.kindling.UsageException;
 import dev.kindling.backend.Backends;
@@ -14,6 +15,7 @@ import dev.kindling.spark.data.DataSource;
 import dev.kindling.spark.data.DataSources;
 import dev.kindling.spark.runtime.SparkErrors;
 import dev.kindling.spark.runtime.SparkSettings;
+import dev.kindling.spark.runtime.SparkStart;
 import dev.kindling.spark.train.Shards;
 import dev.kindling.spark.train.SparkTrainer;
 import dev.kindling.train.EpochMetrics;
@@ -122,7 +124,7 @@ public final class Sweep {
         JobConfig base = planned.get(0).config();
         DataSource source = DataSources.open(data, new DataOptions(base.dataOptions()), hadoop);
 
-        SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+        SparkSession spark = SparkStart.session(conf);
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         long started = System.nanoTime();
         try {
@@ -191,9 +193,22 @@ public final class Sweep {
                     output.path(SweepOutput.LEADERBOARD_JSON), output.path(SweepOutput.BEST_CONFIG),
                     output.path(SweepOutput.CHART));
             return 0;
+        } catch (Exception e) { // a Spark job fails with SparkException, which Scala does not declare
+            if (Interrupt.happened()) {
+                throw Interrupt.stopped(interrupted(output), e);
+            }
+            throw e;
         } finally {
             spark.stop();
         }
+    }
+
+    /** What an interrupted sweep keeps, and how to go on (docs/faults.md). */
+    private static String interrupted(SweepOutput output) {
+        long n = output.recorded();
+        String kept = n < 0 ? "the finished trials are" : n + " finished trial" + (n == 1 ? " is" : "s are");
+        return "sweep: interrupted; " + kept + " kept in " + output.path(SweepOutput.TRIALS)
+                + ": the same command runs the rest";
     }
 
     /** Best first: higher validation accuracy, then lower validation loss, then the earlier trial; failed trials last. */
@@ -229,6 +244,7 @@ public final class Sweep {
                 futures.add(pool.submit(() -> {
                     int n = epochs != null ? epochs : p.plan().train().epochs();
                     TrialRecord r = runner.run(p, id(p, epochs), rung, n, Thread.currentThread().getName());
+                    Interrupt.check(); // a trial cut short by the interrupt may look failed: record none from now on
                     output.record(r);
                     synchronized (out) {
                         out.printf(Locale.ROOT, "kindling: sweep: trial %s %s, %d epoch%s: %s (%.1fs)%n", r.id(),

@@ -101,6 +101,19 @@ public final class SweepOutput {
         }
     }
 
+    /** How many trial records there are (those of earlier invocations included); -1 where they cannot be listed. */
+    long recorded() {
+        try {
+            if (!fs.exists(path(TRIALS))) {
+                return 0;
+            }
+            return java.util.Arrays.stream(fs.listStatus(path(TRIALS))).map(f -> f.getPath().getName())
+                    .filter(n -> n.endsWith(".json") && !n.startsWith(".")).count();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     void record(TrialRecord r) {
         write(trialPath(r.id()), Json.JSON.writerWithDefaultPrettyPrinter(), r);
     }

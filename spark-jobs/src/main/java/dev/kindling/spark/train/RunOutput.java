@@ -40,6 +40,8 @@ public final class RunOutput implements CheckpointStore, Closeable {
     private FSDataOutputStream metrics;
     /** Whether {@link #start()} deletes an earlier run's results (--overwrite). */
     private boolean replacing;
+    /** The round of the checkpoint last saved or loaded here; -1 for none. */
+    private volatile long checkpointRound = -1;
     private long lastFlush;
 
     private RunOutput(FileSystem fs, Path dir) {
@@ -102,6 +104,11 @@ public final class RunOutput implements CheckpointStore, Closeable {
         return new Path(dir, name);
     }
 
+    /** The round of the checkpoint this run directory holds, as saved or loaded by this run; -1 for none. */
+    long checkpointRound() {
+        return checkpointRound;
+    }
+
     private boolean hasCheckpoint() throws IOException {
         return fs.exists(path(CHECKPOINT)) || fs.exists(path(OLD_CHECKPOINT));
     }
@@ -134,6 +141,7 @@ public final class RunOutput implements CheckpointStore, Closeable {
     public void save(Checkpoint checkpoint) {
         try {
             HadoopFiles.writeDirectory(fs, path(CHECKPOINT), path(OLD_CHECKPOINT), checkpoint.files());
+            checkpointRound = checkpoint.round();
         } catch (IOException e) {
             throw new KindlingException(path(CHECKPOINT) + ": cannot write the checkpoint: " + SparkErrors.firstLine(e), e);
         }
@@ -146,7 +154,9 @@ public final class RunOutput implements CheckpointStore, Closeable {
             if (!fs.exists(at)) {
                 return null;
             }
-            return Checkpoint.parse(at.toString(), HadoopFiles.readDirectory(fs, at));
+            Checkpoint loaded = Checkpoint.parse(at.toString(), HadoopFiles.readDirectory(fs, at));
+            checkpointRound = loaded.round();
+            return loaded;
         } catch (IOException e) {
             throw new KindlingException(path(CHECKPOINT) + ": cannot read the checkpoint: " + SparkErrors.firstLine(e), e);
         }

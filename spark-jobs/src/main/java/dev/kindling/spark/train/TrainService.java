@@ -1,5 +1,6 @@
 package dev.kindling.spark.train;
 
+import dev.kindling.Interrupt;
 import dev.kindling.backend.Backends;
 import dev.kindling.config.DataParallel;
 import dev.kindling.config.EvaluateJob;
@@ -14,6 +15,7 @@ import dev.kindling.spark.data.DataSources;
 import dev.kindling.spark.predict.EvaluateOnSpark;
 import dev.kindling.spark.runtime.NativeMemoryCheck;
 import dev.kindling.spark.runtime.SparkSettings;
+import dev.kindling.spark.runtime.SparkStart;
 import dev.kindling.train.DistributedTraining;
 import dev.kindling.train.EpochMetrics;
 import dev.kindling.train.History;
@@ -57,8 +59,9 @@ public final class TrainService implements DistributedTraining {
                 dist.partitions() != null ? dist.partitions() : conf.getInt("spark.default.parallelism", 1),
                 dist.localSteps(), settings.backend());
 
-        SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+        SparkSession spark = SparkStart.session(conf);
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        SparkTrainer trainer = null;
         try {
             Dataset all = source.train(spark);
             Dataset train = job.limit() == null ? all : all.subset(0, Math.min(job.limit(), all.size()));
@@ -76,7 +79,7 @@ public final class TrainService implements DistributedTraining {
             int partitions = Shards.count(sc, dist);
             Shards trainShards = Shards.of(sc, train, partitions, "kindling-train");
             Shards testShards = Shards.of(sc, test, partitions, "kindling-test");
-            SparkTrainer trainer = new SparkTrainer(sc, net, settings, trainShards, testShards, output);
+            trainer = new SparkTrainer(sc, net, settings, trainShards, testShards, output);
             out.printf("kindling: training %d-layer network on %,d examples in %d shards on Spark %s (%s, %s mode%s, "
                             + "%s, lr %s, batch %d, %d epochs)%n", settings.spec().layers().size(), train.size(),
                     trainShards.count(), sc.version(), sc.master(), dist.mode(),
@@ -134,15 +137,29 @@ public final class TrainService implements DistributedTraining {
                     : String.format(java.util.Locale.ROOT, "%.4f", history.last().testAccuracy());
             out.printf("kindling: done: test accuracy %s, model in %s%n", accuracy, output.path(RunOutput.MODEL));
             return 0;
+        } catch (Exception e) { // a Spark job fails with SparkException, which Scala does not declare
+            if (Interrupt.happened()) {
+                throw Interrupt.stopped(interrupted(output, trainer, checkpoint != null), e);
+            }
+            throw e;
         } finally {
             output.close();
             spark.stop();
         }
     }
 
-
-
-
-
-
+    /** What an interrupted run leaves in its directory, and how to go on from there (docs/faults.md). */
+    private static String interrupted(RunOutput output, SparkTrainer trainer, boolean resuming) {
+        long saved = output.checkpointRound();
+        if (trainer == null) {
+            return "interrupted before training started; " + (resuming ? output.path(RunOutput.CHECKPOINT)
+                    + " is as it was: rerun the same command to resume from round " + saved : "nothing was written");
+        }
+        if (saved < 0) {
+            return "interrupted in round " + trainer.round() + " with no checkpoint written: rerun the same command "
+                    + "with --overwrite to start again";
+        }
+        return "interrupted in round " + trainer.round() + "; " + output.path(RunOutput.CHECKPOINT) + " holds round "
+                + saved + ": rerun the same command with --resume to go on from there";
+    }
 }
