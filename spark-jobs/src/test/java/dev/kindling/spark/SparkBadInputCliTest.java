@@ -199,6 +199,32 @@ public class SparkBadInputCliTest {
                     Files.write(m.resolve(ModelFile.WEIGHTS), w);
                     return run(new String[] {"evaluate", "--model", m.toUri().toString(), "--data", good(),
                         "--master", "local[2]"}, "weights.bin", "checksum", "corrupted");
+                }),
+                of("spark-evaluate-corrupted-model-with-crc", Main.EXIT_FAILED, t -> {
+                    // written as a Spark run writes it: Hadoop's local file system keeps a .crc beside each file
+                    FileSystem local = FileSystem.getLocal(new Configuration());
+                    Path m = t.resolve("model");
+                    local.copyFromLocalFile(new org.apache.hadoop.fs.Path(model.toUri()),
+                            new org.apache.hadoop.fs.Path(m.toUri()));
+                    assertTrue(Files.exists(m.resolve("." + ModelFile.WEIGHTS + ".crc")));
+                    byte[] w = Files.readAllBytes(m.resolve(ModelFile.WEIGHTS));
+                    w[w.length / 2] ^= 0x01;
+                    Files.write(m.resolve(ModelFile.WEIGHTS), w);
+                    return run(new String[] {"evaluate", "--model", m.toString(), "--data", good(),
+                        "--master", "local[2]"}, "weights.bin: checksum crc32:", "recorded in",
+                            "the weights are corrupted");
+                }),
+                of("spark-evaluate-corrupted-description-with-crc", Main.EXIT_FAILED, t -> {
+                    FileSystem local = FileSystem.getLocal(new Configuration());
+                    Path m = t.resolve("model");
+                    local.copyFromLocalFile(new org.apache.hadoop.fs.Path(model.toUri()),
+                            new org.apache.hadoop.fs.Path(m.toUri()));
+                    // still a model Kindling would load, with another activation: only the file system's checksum tells
+                    String json = Files.readString(m.resolve(ModelFile.DESCRIPTION));
+                    assertTrue(json.contains("\"relu\""), json);
+                    Files.writeString(m.resolve(ModelFile.DESCRIPTION), json.replace("\"relu\"", "\"tanh\""));
+                    return run(new String[] {"evaluate", "--model", m.toString(), "--data", good(),
+                        "--master", "local[2]"}, "model.json", "checksum", "the model description is corrupted");
                 }));
     }
 
