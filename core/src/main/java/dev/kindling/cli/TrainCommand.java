@@ -169,11 +169,12 @@ public final class TrainCommand implements Callable<Integer> {
         RunDirectory run = RunDirectory.open(localPath("out", out), overwrite);
 
         IdxDirectory dir = IdxDirectory.open(localPath("data", data));
-        Dataset all = dir.loadTrain();
-        Dataset test = dir.loadTest();
-        Dataset train = limit == null ? all : all.subset(0, Math.min(limit, all.size()));
         Backend be = Backends.create(plan.backend());
         Network net = Network.build(plan.spec(), be);
+        // IDX labels are bare bytes: the classes are the network's outputs
+        Dataset all = dir.loadTrain(net.outputCount(), "the network's outputs");
+        Dataset test = dir.loadTest(net.outputCount(), "the network's outputs");
+        Dataset train = limit == null ? all : all.subset(0, Math.min(limit, all.size()));
         net.initialize(plan.train().seed());
         Optimizer opt = Optimizers.create(plan.optimizer(), net.weightRanges());
         Trainer.checkFits(net, train, "training data");

@@ -118,8 +118,8 @@ class BadInputCliTest {
                 }),
                 usage("labels-beyond-network-outputs", Main.EXIT_FAILED, t -> {
                     Path d = idxDirectory(t.resolve("d"), 20, 28, 28, 10);
-                    return run(train(d, t, "--arch", "784-16-5"), d.resolve(IdxDirectory.TRAIN_IMAGES + ".gz")
-                            .toString(), "10 classes", "5 outputs");
+                    return run(train(d, t, "--arch", "784-16-5"), d.resolve(IdxDirectory.TRAIN_LABELS + ".gz")
+                            .toString(), "label 5 at index 5", "5 classes (0 to 4, the network's outputs)");
                 }),
                 usage("image-size-not-accepted", Main.EXIT_FAILED, t -> {
                     Path d = idxDirectory(t.resolve("d"), 20, 14, 14, 10);

@@ -161,6 +161,16 @@ public class SparkBadInputCliTest {
                         "label-300.parquet", "row 6", "label 300", "column label")),
                 of("parquet-label-beyond-classes", Main.EXIT_FAILED, t -> run(train(good(), t, "--data-option",
                         "classes=5"), "good", "label", "5 classes")),
+                of("spark-idx-label-beyond-network-outputs", Main.EXIT_FAILED, t -> {
+                    Path d = TestData.writeIdx(t.resolve("data"), 20, 10);
+                    return run(train(d.toString(), t, "--arch", "784-8-5"), "train-labels-idx1-ubyte.gz",
+                            "label 5 at index 5", "5 classes (0 to 4, the network's outputs)");
+                }),
+                of("spark-idx-label-beyond-classes-option", Main.EXIT_FAILED, t -> {
+                    Path d = TestData.writeIdx(t.resolve("data"), 20, 13);
+                    return run(train(d.toString(), t, "--arch", "784-8-13", "--data-option", "classes=12"),
+                            "train-labels-idx1-ubyte.gz", "label 12 at index 12", "(0 to 11, data-option classes)");
+                }),
                 of("parquet-image-size-not-accepted", Main.EXIT_FAILED, t -> run(train(at("14x14.parquet"), t),
                         "14x14.parquet", "1x14x14", "784")),
                 of("images-non-image-file", Main.EXIT_FAILED, t -> {
@@ -294,14 +304,17 @@ public class SparkBadInputCliTest {
         return shared.resolve(name).toString();
     }
 
-    /** A quick run on local[2]; {@code extra} flags follow the defaults. */
+    /** A quick run on local[2]; {@code extra} flags follow the defaults, replacing those they name. */
     static String[] train(String data, Path tmp, String... extra) {
         List<String> args = new ArrayList<>(List.of("train", "--data", data, "--out", tmp.resolve("out").toString(),
-                "--epochs", "1", "--arch", "784-8-10"));
-        if (!Arrays.asList(extra).contains("--master")) {
-            args.addAll(List.of("--master", "local[2]"));
+                "--epochs", "1"));
+        List<String> given = Arrays.asList(extra);
+        for (String[] d : new String[][] {{"--arch", "784-8-10"}, {"--master", "local[2]"}}) {
+            if (!given.contains(d[0])) {
+                args.addAll(List.of(d));
+            }
         }
-        args.addAll(Arrays.asList(extra));
+        args.addAll(given);
         return args.toArray(String[]::new);
     }
 
