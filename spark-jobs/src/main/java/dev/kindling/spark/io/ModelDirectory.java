@@ -28,6 +28,10 @@ public final class ModelDirectory {
             }
             Path description = new Path(dir, ModelFile.DESCRIPTION);
             Path weights = new Path(dir, ModelFile.WEIGHTS);
+            Path inRun = new Path(dir, ModelFile.IN_RUN);
+            if (!fs.exists(description) && fs.exists(new Path(inRun, ModelFile.DESCRIPTION))) {
+                throw new KindlingException(ModelFile.runNotModel(location, inRun.toString()));
+            }
             for (Path p : new Path[] {description, weights}) {
                 if (!fs.exists(p)) {
                     throw new KindlingException(p + ": model file not found (--model names a model directory, "
