@@ -45,7 +45,7 @@ public final class Trainer {
         // one-hot targets are rows as wide as the outputs: fewer classes than outputs would shift them
         Dataset train = given.withClasses(net.outputCount());
         int n = train.size();
-        int batch = Math.min(config.batchSize(), n);
+        int batch = UpdateStep.batchSize(config, n);
         int features = train.featureCount();
         int classes = net.outputCount();
         LearningRateSchedule schedule = UpdateStep.schedule(config, n);
