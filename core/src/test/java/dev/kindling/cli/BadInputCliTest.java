@@ -89,6 +89,12 @@ class BadInputCliTest {
                     Files.write(f, IdxBytes.gzip(b));
                     return run(train(d, t), f.toString(), "0x00000D03");
                 }),
+                usage("idx-gz-not-gzip", Main.EXIT_FAILED, t -> {
+                    Path d = idxDirectory(t.resolve("d"), 20, 28, 28, 10);
+                    Path f = Files.writeString(d.resolve(IdxDirectory.TRAIN_IMAGES + ".gz"),
+                            "<!DOCTYPE html>\n<html><body>Moved</body></html>\n");
+                    return run(train(d, t), f.toString(), "not a gzip file", "'<!DO'", "HTML page");
+                }),
                 usage("idx-empty-file", Main.EXIT_FAILED, t -> {
                     Path d = idxDirectory(t.resolve("d"), 20, 28, 28, 10);
                     Files.delete(d.resolve(IdxDirectory.TEST_LABELS + ".gz"));
@@ -165,6 +171,8 @@ class BadInputCliTest {
                 usage("limit-zero", Main.EXIT_USAGE, t -> run(train(goodData, t, "--limit", "0"), "limit", "0")),
                 usage("unknown-flag", Main.EXIT_USAGE, t -> run(train(goodData, t, "--learning-rate", "0.1"),
                         "--learning-rate")),
+                usage("partitions-on-single", Main.EXIT_USAGE, t -> run(train(goodData, t, "--partitions", "4"),
+                        "partitions", "4", "--master single")),
                 usage("resume-on-single", Main.EXIT_USAGE, t -> run(train(goodData, t, "--resume"),
                         "resume", "single")),
                 usage("data-option-on-single", Main.EXIT_USAGE, t -> run(train(goodData, t, "--data-option",
@@ -215,6 +223,11 @@ class BadInputCliTest {
                 // evaluate
                 usage("model-missing", Main.EXIT_FAILED, t -> run(evaluate(t.resolve("nomodel"), goodData),
                         "nomodel", "not a directory")),
+                usage("model-is-run-directory", Main.EXIT_FAILED, t -> {
+                    Path run = goodModel.getParent();
+                    return run(evaluate(run, goodData), run.toString(), "a run directory",
+                            "--model " + run.resolve("model"));
+                }),
                 usage("model-other-format-version", Main.EXIT_FAILED, t -> {
                     Path m = modelCopy(t);
                     edit(m.resolve("model.json"), "\"version\" : 1", "\"version\" : 2");

@@ -210,6 +210,14 @@ public class SparkBadInputCliTest {
                     return run(new String[] {"evaluate", "--model", m.toUri().toString(), "--data", good(),
                         "--master", "local[2]"}, "weights.bin", "checksum", "corrupted");
                 }),
+                of("spark-model-is-run-directory", Main.EXIT_FAILED, t -> {
+                    Path run = t.resolve("run");
+                    FileSystem.getLocal(new Configuration()).copyFromLocalFile(
+                            new org.apache.hadoop.fs.Path(model.toUri()),
+                            new org.apache.hadoop.fs.Path(run.resolve("model").toUri()));
+                    return run(new String[] {"evaluate", "--model", run.toString(), "--data", good(),
+                        "--master", "local[2]"}, run.toString(), "a run directory", "--model " + run.resolve("model"));
+                }),
                 of("spark-evaluate-corrupted-model-with-crc", Main.EXIT_FAILED, t -> {
                     // written as a Spark run writes it: Hadoop's local file system keeps a .crc beside each file
                     FileSystem local = FileSystem.getLocal(new Configuration());

@@ -109,9 +109,13 @@ public class DataSourceCliTest {
         assertEquals(39, Json.JSON.readTree(e.out()).get("examples").asInt());
 
         Cli.Result withOption = run("train", "--data", data.toString(), "--out", tmp.resolve("run2").toString(),
-                "--master", "local[2]", "--arch", "784-8-13", "--epochs", "1", "--batch", "13", "--data-option",
+                "--master", "local[2]", "--arch", "784-8-13", "--epochs", "1", "--batch", "500", "--data-option",
                 "classes=13");
         assertEquals(0, withOption.code(), withOption.out() + withOption.err());
+        // a batch larger than the data is the whole data, said once; one epoch is singular
+        assertTrue(withOption.out().contains("kindling: --batch 500 is larger than the 39 training examples; using 39\n"),
+                withOption.out());
+        assertTrue(withOption.out().contains("batch 39, 1 epoch)"), withOption.out());
     }
 
     @Test
