@@ -105,7 +105,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         Path model = TrainCommand.localPath("model", this.model);
         Path data = TrainCommand.localPath("data", this.data);
         Network net = ModelFile.load(model, Backends.create(backend));
-        Dataset test = IdxDirectory.open(data).loadTest();
+        Dataset test = IdxDirectory.open(data).loadTest(net.outputCount(), "the model's outputs");
         if (!net.spec().accepts(Trainer.shapeOf(test))) {
             throw new KindlingException(data + ": examples of shape " + Trainer.shapeOf(test)
                     + " do not fit the model's input " + net.spec().input() + " (" + model + ")");

@@ -17,7 +17,7 @@ import java.util.Map;
 /** The output directory of a training run: model/, metrics.jsonl and config.json. */
 final class RunDirectory {
     static final String METRICS = "metrics.jsonl";
-    static final String MODEL = "model";
+    static final String MODEL = dev.kindling.io.ModelFile.IN_RUN;
     static final String CONFIG = "config.json";
     private final Path dir;
 

@@ -16,11 +16,13 @@ import dev.kindling.nn.Network;
 import dev.kindling.nn.NetworkSpec;
 import dev.kindling.optim.Optimizer;
 import dev.kindling.optim.Optimizers;
+import dev.kindling.report.Words;
 import dev.kindling.train.DistributedTraining;
 import dev.kindling.train.EpochMetrics;
 import dev.kindling.train.History;
 import dev.kindling.train.TrainListener;
 import dev.kindling.train.Trainer;
+import dev.kindling.train.UpdateStep;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -166,22 +168,32 @@ public final class TrainCommand implements Callable<Integer> {
         if (resume) {
             throw new UsageException("resume: --master single keeps no checkpoints; resuming needs a Spark master");
         }
+        if (job.partitions() != null) {
+            // one JVM has no shards: ignoring the setting would let a run look distributed that is not
+            throw new UsageException("partitions: " + job.partitions() + " applies to a Spark master; --master single "
+                    + "trains in one JVM without shards (leave --partitions out, or use e.g. --master local[*])");
+        }
         RunDirectory run = RunDirectory.open(localPath("out", out), overwrite);
 
         IdxDirectory dir = IdxDirectory.open(localPath("data", data));
-        Dataset all = dir.loadTrain();
-        Dataset test = dir.loadTest();
-        Dataset train = limit == null ? all : all.subset(0, Math.min(limit, all.size()));
         Backend be = Backends.create(plan.backend());
         Network net = Network.build(plan.spec(), be);
+        // IDX labels are bare bytes: the classes are the network's outputs
+        Dataset all = dir.loadTrain(net.outputCount(), "the network's outputs");
+        Dataset test = dir.loadTest(net.outputCount(), "the network's outputs");
+        Dataset train = limit == null ? all : all.subset(0, Math.min(limit, all.size()));
         net.initialize(plan.train().seed());
         Optimizer opt = Optimizers.create(plan.optimizer(), net.weightRanges());
         Trainer.checkFits(net, train, "training data");
         Trainer.checkFits(net, test, "test data");
         Trainer trainer = new Trainer(net, opt, plan.train());
-        out().printf("kindling: training %s on %,d examples (%s backend, %s, lr %s, batch %d, %d epochs)%n",
+        String batchNote = UpdateStep.batchNote(plan.train(), train.size());
+        if (batchNote != null) {
+            out().println("kindling: " + batchNote);
+        }
+        out().printf("kindling: training %s on %,d examples (%s backend, %s, lr %s, batch %d, %s)%n",
                 describe(plan.spec()), train.size(), be.name(), opt.name(), plan.train().learningRate(),
-                plan.train().batchSize(), plan.train().epochs());
+                UpdateStep.batchSize(plan.train(), train.size()), Words.count(plan.train().epochs(), "epoch"));
         run.start();
         run.writeConfig(trainJob.record());
         History history = trainer.fit(train, test, new TrainListener() {

@@ -1,7 +1,6 @@
 package dev.kindling.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.kindling.KindlingException;
 import dev.kindling.io.Json;
 import dev.kindling.nn.NetworkSpec;
@@ -47,7 +46,7 @@ public record JobConfig(
                 null, null, null, null, null, null, null, null);
     }
 
-    /** Reads a YAML (.yaml/.yml) or JSON file; errors name the file and the field. */
+    /** Reads a YAML (.yaml/.yml) or JSON file; errors name the file and the field, or the line and column of bad syntax. */
     public static JobConfig read(Path file) {
         byte[] bytes;
         try {
@@ -60,19 +59,11 @@ public record JobConfig(
         if (new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
             throw new KindlingException(file + ": the config file is empty");
         }
-        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-        boolean yaml = name.endsWith(".yaml") || name.endsWith(".yml");
-        try {
-            JobConfig c = (yaml ? Json.YAML : Json.JSON).readValue(bytes, JobConfig.class);
-            if (c == null) {
-                throw new KindlingException(file + ": the config file is empty");
-            }
-            return c;
-        } catch (JsonProcessingException e) {
-            throw Json.error(file.toString(), e);
-        } catch (IOException e) {
-            throw new KindlingException(file + ": cannot read the config file: " + e.getMessage());
+        JobConfig c = Json.read(Json.forName(file.getFileName().toString()), file.toString(), bytes, JobConfig.class);
+        if (c == null) {
+            throw new KindlingException(file + ": the config file is empty");
         }
+        return c;
     }
 
     /** This config with every non-null field of {@code over} taking precedence. */

@@ -56,6 +56,8 @@ public final class Dataset implements Serializable {
     private final int classes;
     private final byte[] pixels;
     private final byte[] labels;
+    /** Where the labels came from (the labels file of IDX data), for a message about a label. */
+    private final String labelSource;
 
     /**
      * Builds a dataset from copies of {@code pixels} and {@code labels}; {@code labels.length}
@@ -66,7 +68,7 @@ public final class Dataset implements Serializable {
      *                           count does not match, or a label is not below {@code classes}
      */
     public Dataset(String source, int channels, int height, int width, int classes, byte[] pixels, byte[] labels) {
-        this(source, channels, height, width, classes, pixels.clone(), labels.clone(), source);
+        this(source, channels, height, width, classes, pixels.clone(), labels.clone(), source, null);
     }
 
     /**
@@ -82,12 +84,16 @@ public final class Dataset implements Serializable {
     public static Dataset adopt(String source, int channels, int height, int width, int classes, byte[] pixels,
                                 byte[] labels) {
         return new Dataset(source, channels, height, width, classes, Objects.requireNonNull(pixels, "pixels"),
-                Objects.requireNonNull(labels, "labels"), source);
+                Objects.requireNonNull(labels, "labels"), source, null);
     }
 
-    /** Takes the arrays as they are; callers pass arrays nobody else holds or nobody changes. */
+    /**
+     * Takes the arrays as they are; callers pass arrays nobody else holds or nobody changes.
+     * {@code countedBy}, where given, says where the class count comes from, for the message
+     * about a label not below it.
+     */
     private Dataset(String source, int channels, int height, int width, int classes,
-                    byte[] pixels, byte[] labels, String labelSource) {
+                    byte[] pixels, byte[] labels, String labelSource, String countedBy) {
         this.source = Objects.requireNonNull(source, "source");
         this.channels = channels;
         this.height = height;
@@ -95,7 +101,8 @@ public final class Dataset implements Serializable {
         this.classes = classes;
         this.pixels = pixels;
         this.labels = labels;
-        validate(labelSource);
+        this.labelSource = labelSource;
+        validate(countedBy);
     }
 
     /** A dataset of {@link #DEFAULT_CLASSES} classes from an images file and a labels file. */
@@ -125,7 +132,7 @@ public final class Dataset implements Serializable {
                     images.source(), images.dimension(0), labels.source(), labels.dimension(0)));
         }
         return new Dataset(images.source(), 1, images.dimension(1), images.dimension(2), classes,
-                images.sharedData(), labels.sharedData(), labels.source());
+                images.sharedData(), labels.sharedData(), labels.source(), null);
     }
 
     /** Reads an images file and a labels file (raw or gzip) as a {@link #DEFAULT_CLASSES}-class dataset. */
@@ -222,8 +229,17 @@ public final class Dataset implements Serializable {
      * @throws KindlingException if {@code classes} is out of range or a label is not below it
      */
     public Dataset withClasses(int classes) {
+        return withClasses(classes, null);
+    }
+
+    /**
+     * {@link #withClasses(int)}, where {@code countedBy} says where the count comes from (e.g.
+     * "the network's outputs"); a label not below it is refused naming the labels' source, the
+     * index, the label and {@code countedBy}.
+     */
+    public Dataset withClasses(int classes, String countedBy) {
         return classes == this.classes ? this
-                : new Dataset(source, channels, height, width, classes, pixels, labels, source);
+                : new Dataset(source, channels, height, width, classes, pixels, labels, labelSource, countedBy);
     }
 
     /** All pixels, example after example (a copy). */
@@ -242,7 +258,7 @@ public final class Dataset implements Serializable {
         int features = featureCount();
         return new Dataset(source, channels, height, width, classes,
                 Arrays.copyOfRange(pixels, from * features, to * features),
-                Arrays.copyOfRange(labels, from, to), source);
+                Arrays.copyOfRange(labels, from, to), labelSource, null);
     }
 
     /** The examples at {@code indices}, in that order; an index may repeat. */
@@ -255,7 +271,7 @@ public final class Dataset implements Serializable {
             System.arraycopy(pixels, i * features, chosenPixels, k * features, features);
             chosenLabels[k] = labels[i];
         }
-        return new Dataset(source, channels, height, width, classes, chosenPixels, chosenLabels, source);
+        return new Dataset(source, channels, height, width, classes, chosenPixels, chosenLabels, labelSource, null);
     }
 
     /**
@@ -364,7 +380,7 @@ public final class Dataset implements Serializable {
         return order;
     }
 
-    private void validate(String labelSource) {
+    private void validate(String countedBy) {
         if (channels < 1 || height < 1 || width < 1) {
             throw new KindlingException(String.format(
                     "%s: bad example shape %d x %d x %d (channels x height x width must each be at least 1)",
@@ -391,8 +407,9 @@ public final class Dataset implements Serializable {
             int label = labels[i] & 0xFF;
             if (label >= classes) {
                 throw new KindlingException(String.format(
-                        "%s: label %d at index %d is out of range for %d classes (0 to %d)",
-                        labelSource, label, i, classes, classes - 1));
+                        "%s: label %d at index %d is out of range for %d classes (0 to %d%s)",
+                        labelSource == null ? source : labelSource, label, i, classes, classes - 1,
+                        countedBy == null ? "" : ", " + countedBy));
             }
         }
     }
@@ -402,7 +419,7 @@ public final class Dataset implements Serializable {
         if (source == null || pixels == null || labels == null) {
             throw new InvalidObjectException("a serialized Dataset is missing its source or data");
         }
-        validate(source);
+        validate(null);
     }
 
     @Override

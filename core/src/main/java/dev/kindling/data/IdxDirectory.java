@@ -141,6 +141,20 @@ public final class IdxDirectory {
         return Dataset.read(testImages, testLabels, classes);
     }
 
+    /**
+     * The training set as {@code classes} classes, a count the files cannot give (IDX labels are
+     * bare bytes) and the caller can, e.g. a network's outputs; {@code countedBy} says so in the
+     * message about a label not below it, which names the labels file, the index and the label.
+     */
+    public Dataset loadTrain(int classes, String countedBy) {
+        return Dataset.read(trainImages, trainLabels, Dataset.MAX_CLASSES).withClasses(classes, countedBy);
+    }
+
+    /** The test set as {@code classes} classes; see {@link #loadTrain(int, String)}. */
+    public Dataset loadTest(int classes, String countedBy) {
+        return Dataset.read(testImages, testLabels, Dataset.MAX_CLASSES).withClasses(classes, countedBy);
+    }
+
     @Override
     public String toString() {
         return "IdxDirectory[" + directory + "]";

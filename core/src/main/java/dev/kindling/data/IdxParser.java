@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.StringJoiner;
 import java.util.zip.ZipException;
 
@@ -67,6 +68,11 @@ final class IdxParser {
             throw fail("truncated: " + ends() + " " + got + " of the 4 bytes of the magic number");
         }
         int magic = bigEndianInt(head, 0);
+        if (!gzip && (magic >>> 16) != 0 && source.toLowerCase(Locale.ROOT).endsWith(".gz")) {
+            // a raw IDX file under a .gz name still loads (its magic number says what it is); other bytes
+            // are better described by what the name promised than by a magic number
+            throw fail("not a gzip file (it starts with " + describeStart(head) + ")");
+        }
         int rank = checkMagic(magic, expectedRank);
 
         byte[] sizes = new byte[4 * rank];
@@ -92,6 +98,22 @@ final class IdxParser {
                     trailing, length, describe(dimensions)));
         }
         return new IdxFile(source, dimensions, data, true);
+    }
+
+    /** The first bytes of a file, as text where they are printable, and what an HTML page looks like. */
+    private static String describeStart(byte[] head) {
+        StringBuilder text = new StringBuilder();
+        StringJoiner hex = new StringJoiner(" ");
+        boolean printable = true;
+        for (byte b : head) {
+            printable &= b >= 0x20 && b < 0x7F;
+            text.append((char) b);
+            hex.add(String.format("%02X", b & 0xFF));
+        }
+        if (!printable) {
+            return "bytes " + hex;
+        }
+        return "'" + text + "'" + (head[0] == '<' ? ", perhaps an HTML page saved under a .gz name" : "");
     }
 
     private int checkMagic(int magic, int expectedRank) {

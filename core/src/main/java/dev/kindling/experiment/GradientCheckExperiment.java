@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.jfree.chart.JFreeChart;
 
 /**
  * {@code experiment gradcheck}: backpropagation against central differences on a few real
@@ -155,7 +156,6 @@ public final class GradientCheckExperiment {
                 out.resolve("gradcheck.png"));
         List<List<Object>> table = new ArrayList<>();
         List<Map<String, Object>> list = new ArrayList<>();
-        Map<String, Map<String, Double>> bars = new LinkedHashMap<>();
         double max = 0;
         for (Row r : rows) {
             TensorError e = r.error();
@@ -170,7 +170,6 @@ public final class GradientCheckExperiment {
             m.put("max_absolute_error", e.maxAbsoluteError());
             m.put("eps", r.eps());
             list.add(m);
-            bars.computeIfAbsent(r.network(), k -> new LinkedHashMap<>()).put(r.network() + " " + e.tensor(), log10);
             max = Math.max(max, e.relativeError());
         }
         Tables.csv(files.csv(), List.of("network", "tensor", "parameters", "relative_error", "log10_relative_error",
@@ -188,9 +187,19 @@ public final class GradientCheckExperiment {
         summary.put("elapsed_seconds", seconds);
         Tables.json(files.json(), summary);
 
-        Tables.png(files.png(), () -> Charts.bars(files.png(),
-                "Gradient check on " + examples + " Fashion-MNIST examples (lower is better)",
-                "log10 relative error", bars));
+        Tables.png(files.png(), () -> Charts.save(files.png(), chart(rows, examples)));
         return files;
+    }
+
+    /** The chart of gradcheck.png: a bar per tensor, grouped by network, below the threshold line to pass. */
+    static JFreeChart chart(List<Row> rows, int examples) {
+        Map<String, Map<String, Double>> bars = new LinkedHashMap<>();
+        for (Row r : rows) {
+            TensorError e = r.error();
+            bars.computeIfAbsent(r.network(), k -> new LinkedHashMap<>()).put(r.network() + " " + e.tensor(),
+                    e.relativeError());
+        }
+        return Charts.logBarChart("Gradient check on " + examples + " Fashion-MNIST examples (lower is better)",
+                "relative error (log scale)", bars, Map.of("pass threshold " + THRESHOLD, THRESHOLD));
     }
 }

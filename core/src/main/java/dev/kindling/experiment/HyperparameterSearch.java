@@ -7,6 +7,7 @@ import dev.kindling.nn.NetworkSpec;
 import dev.kindling.optim.Optimizers;
 import dev.kindling.optim.Sgd;
 import dev.kindling.report.Charts;
+import dev.kindling.report.Words;
 import dev.kindling.report.Tables;
 import dev.kindling.search.Distribution;
 import dev.kindling.train.EpochMetrics;
@@ -105,9 +106,10 @@ public final class HyperparameterSearch {
         Dataset[] parts = slice.split(slice.size() - validationSize, ctx.seed());
         Dataset train = parts[0];
         Dataset validation = parts[1];
-        ctx.progress("%s: %d trials of %d epochs, %s, %,d training and %,d validation examples"
+        ctx.progress("%s: %s of %s, %s, %,d training and %,d validation examples"
                         + " (both from the training set), %s backend, seed %d",
-                NAME, config.trials(), config.epochs(), ARCH, train.size(), validation.size(),
+                NAME, Words.count(config.trials(), "trial"), Words.count(config.epochs(), "epoch"), ARCH, train.size(),
+                validation.size(),
                 ctx.resolvedBackend(), ctx.seed());
 
         NetworkSpec spec = NetworkSpec.mlp(ARCH, "he", 0);
@@ -195,8 +197,9 @@ public final class HyperparameterSearch {
         series.put("best " + highlight, points(ranked.subList(0, highlight)));
         series.put("other trials", points(ranked.subList(highlight, ranked.size())));
         Tables.png(files.png(), () -> Charts.scatter(files.png(),
-                "Random search: validation accuracy after " + config.epochs() + " epochs, " + ranked.size()
-                        + " trials", "log10 learning rate", "validation accuracy", series, 1.0));
+                "Random search: validation accuracy after " + Words.count(config.epochs(), "epoch") + ", "
+                        + Words.count(ranked.size(), "trial"), "log10 learning rate", "validation accuracy", series,
+                1.0));
         return files;
     }
 

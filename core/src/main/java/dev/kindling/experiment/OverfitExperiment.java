@@ -7,6 +7,7 @@ import dev.kindling.nn.NetworkSpec;
 import dev.kindling.optim.Optimizers;
 import dev.kindling.optim.Sgd;
 import dev.kindling.report.Charts;
+import dev.kindling.report.Words;
 import dev.kindling.report.Tables;
 import dev.kindling.train.EpochMetrics;
 import dev.kindling.train.History;
@@ -103,8 +104,9 @@ public final class OverfitExperiment {
         Dataset allTest = dir.loadTest();
         Dataset train = allTrain.subset(0, Math.min(config.limit(), allTrain.size()));
         Dataset test = allTest.subset(0, Math.min(config.testLimit(), allTest.size()));
-        ctx.progress("%s: %s on %,d training examples, tested on %,d test examples, %d epochs, %s backend, seed %d",
-                NAME, ARCH, train.size(), test.size(), config.epochs(), ctx.resolvedBackend(), ctx.seed());
+        ctx.progress("%s: %s on %,d training examples, tested on %,d test examples, %s, %s backend, seed %d",
+                NAME, ARCH, train.size(), test.size(), Words.count(config.epochs(), "epoch"), ctx.resolvedBackend(),
+                ctx.seed());
 
         List<Run> runs = new ArrayList<>();
         runs.add(train(PLAIN, 0, 0, train, test, config, ctx));

@@ -32,11 +32,43 @@ public final class Json {
         }
     }
 
+    /** The mapper for a file of this name: YAML for .yaml and .yml, else JSON. */
+    public static ObjectMapper forName(String name) {
+        String n = name.toLowerCase(java.util.Locale.ROOT);
+        return n.endsWith(".yaml") || n.endsWith(".yml") ? YAML : JSON;
+    }
+
+    /**
+     * Reads a config text as {@code type} (null for an empty document); every failure is one
+     * {@link #error} naming {@code source}. The whole text is tokenized first: binding stops at
+     * the first value of the wrong type, which is what an unclosed bracket makes of the value it
+     * opens, and it reports a syntax error met inside a nested value by the field without the
+     * line; a syntax error found first is reported as one, with its line and column.
+     */
+    public static <T> T read(ObjectMapper mapper, String source, byte[] text, Class<T> type) {
+        try {
+            try (com.fasterxml.jackson.core.JsonParser tokens = mapper.createParser(text)) {
+                while (tokens.nextToken() != null) {
+                    // only the syntax is checked here
+                }
+            }
+            return mapper.readValue(text, type);
+        } catch (JsonProcessingException e) {
+            throw error(source, e);
+        } catch (java.io.IOException e) {
+            throw new KindlingException(source + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
     /**
      * Turns a Jackson failure into one message naming the source, the field path and the
      * problem, e.g. {@code conf.yaml: field "layers[2].unitz": unknown key}.
      */
     public static KindlingException error(String source, JsonProcessingException e) {
+        String syntax = SyntaxError.describe(e);
+        if (syntax != null) {
+            return new KindlingException(source + ": " + syntax, e);
+        }
         String path = "";
         if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
             path = m.getPath().stream()
@@ -59,23 +91,7 @@ public final class Json {
                 && m.getTargetType() != null && kind(m.getTargetType()) != null) {
             problem = "expected " + kind(m.getTargetType());
         }
-        if (problem != null && e instanceof com.fasterxml.jackson.core.JsonParseException p) {
-            // a syntax error: YAML's first two lines say what and why; then where, as a person counts
-            String[] lines = problem.strip().split("\n");
-            problem = "not valid " + (p.getProcessor() instanceof com.fasterxml.jackson.dataformat.yaml.YAMLParser
-                    ? "YAML" : "JSON") + ": " + lines[0].strip()
-                    + (lines.length > 1 && !lines[1].strip().startsWith("in '") ? ": " + lines[1].strip() : "");
-            java.util.regex.Matcher at = java.util.regex.Pattern.compile("line (\\d+), column (\\d+)")
-                    .matcher(e.getOriginalMessage());
-            String where = null;
-            while (at.find()) {
-                where = at.group(); // YAML's last mark is the problem's
-            }
-            if (where == null && p.getLocation() != null && p.getLocation().getLineNr() > 0) {
-                where = "line " + p.getLocation().getLineNr() + ", column " + p.getLocation().getColumnNr();
-            }
-            problem += where == null ? "" : " (" + where + ")";
-        } else if (problem != null) {
+        if (problem != null) {
             int nl = problem.indexOf('\n');
             problem = nl > 0 ? problem.substring(0, nl) : problem;
             // Jackson's advice on its own settings means nothing to a user

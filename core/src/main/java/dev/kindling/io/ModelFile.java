@@ -28,6 +28,8 @@ public final class ModelFile {
     public static final int VERSION = 1;
     public static final String DESCRIPTION = "model.json";
     public static final String WEIGHTS = "weights.bin";
+    /** The model's directory in a training run's output: OUT/model. */
+    public static final String IN_RUN = "model";
 
     /** What a model file holds. */
     public record Contents(NetworkSpec spec, float[] parameters, float[] state, Map<String, Object> metadata) {
@@ -88,6 +90,10 @@ public final class ModelFile {
             if (!Files.isDirectory(dir)) {
                 throw new KindlingException(dir + ": no model here (not a directory)");
             }
+            Path inRun = dir.resolve(IN_RUN);
+            if (!Files.exists(descFile) && Files.exists(inRun.resolve(DESCRIPTION))) {
+                throw new KindlingException(runNotModel(dir.toString(), inRun.toString()));
+            }
             desc = Files.readAllBytes(descFile);
             weights = Files.readAllBytes(weightsFile);
         } catch (NoSuchFileException e) {
@@ -97,6 +103,14 @@ public final class ModelFile {
             throw new KindlingException(dir + ": cannot read the model: " + e, e);
         }
         return parse(descFile.toString(), desc, weightsFile.toString(), weights);
+    }
+
+    /**
+     * The message for {@code --model} naming a run's output directory instead of the model in it,
+     * {@code model}: the one place the two are confused, and the fix is one path away.
+     */
+    public static String runNotModel(String run, String model) {
+        return run + ": a run directory, not a model; its model is " + model + " (--model " + model + ")";
     }
 
     /** Parses and verifies a model from its two files' bytes; the names appear in errors. */

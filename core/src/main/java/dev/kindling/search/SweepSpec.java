@@ -97,16 +97,7 @@ public record SweepSpec(String source, JobConfig base, Map<String, Distribution>
 
     /** Parses a spec; {@code dir} resolves a {@code base} given as a file name. */
     public static SweepSpec parse(String source, byte[] bytes, Path dir) {
-        String name = source.toLowerCase(Locale.ROOT);
-        boolean yaml = name.endsWith(".yaml") || name.endsWith(".yml");
-        File f;
-        try {
-            f = (yaml ? Json.YAML : Json.JSON).readValue(bytes, File.class);
-        } catch (JsonProcessingException e) {
-            throw Json.error(source, e);
-        } catch (IOException e) {
-            throw new KindlingException(source + ": cannot read the sweep spec: " + e.getMessage());
-        }
+        File f = Json.read(Json.forName(source), source, bytes, File.class);
         if (f == null) {
             throw new KindlingException(source + ": the sweep spec is empty");
         }

@@ -37,13 +37,15 @@ public final class Trainer {
         return step;
     }
 
-    public History fit(Dataset train, Dataset eval, TrainListener listener) {
-        checkFits(net, train, "training data");
+    public History fit(Dataset given, Dataset eval, TrainListener listener) {
+        checkFits(net, given, "training data");
         if (eval != null) {
             checkFits(net, eval, "evaluation data");
         }
+        // one-hot targets are rows as wide as the outputs: fewer classes than outputs would shift them
+        Dataset train = given.withClasses(net.outputCount());
         int n = train.size();
-        int batch = Math.min(config.batchSize(), n);
+        int batch = UpdateStep.batchSize(config, n);
         int features = train.featureCount();
         int classes = net.outputCount();
         LearningRateSchedule schedule = UpdateStep.schedule(config, n);
@@ -117,6 +119,7 @@ public final class Trainer {
             return new Evaluation(Double.NaN, Double.NaN, 0);
         }
         batch = Math.min(batch, n);
+        data = data.withClasses(net.outputCount()); // the targets' rows as wide as the outputs, as in fit
         float[] x = new float[batch * data.featureCount()];
         float[] t = new float[batch * net.outputCount()];
         int[] labels = new int[batch];

@@ -47,6 +47,16 @@ public final class UpdateStep {
         return Math.max(1, Math.min(config.batchSize(), examples));
     }
 
+    /**
+     * The line saying that {@code config}'s batch is larger than the {@code examples} and so a
+     * run takes them all in one batch ({@link #batchSize}), or null when it is not larger.
+     */
+    public static String batchNote(TrainConfig config, int examples) {
+        int used = batchSize(config, examples);
+        return used == config.batchSize() ? null : String.format(java.util.Locale.ROOT,
+                "--batch %d is larger than the %,d training examples; using %,d", config.batchSize(), examples, used);
+    }
+
     /** Optimizer steps per epoch: one per (last possibly short) batch. */
     public static long stepsPerEpoch(TrainConfig config, int examples) {
         int batch = batchSize(config, examples);

@@ -91,6 +91,12 @@ class BadInputCliTest {
                     Files.write(f, IdxBytes.gzip(b));
                     return run(train(d, t), f.toString(), "0x00000D03");
                 }),
+                usage("idx-gz-not-gzip", Main.EXIT_FAILED, t -> {
+                    Path d = idxDirectory(t.resolve("d"), 20, 28, 28, 10);
+                    Path f = Files.writeString(d.resolve(IdxDirectory.TRAIN_IMAGES + ".gz"),
+                            "<!DOCTYPE html>\n<html><body>Moved</body></html>\n");
+                    return run(train(d, t), f.toString(), "not a gzip file", "'<!DO'", "HTML page");
+                }),
                 usage("idx-empty-file", Main.EXIT_FAILED, t -> {
                     Path d = idxDirectory(t.resolve("d"), 20, 28, 28, 10);
                     Files.delete(d.resolve(IdxDirectory.TEST_LABELS + ".gz"));
@@ -120,8 +126,8 @@ class BadInputCliTest {
                 }),
                 usage("labels-beyond-network-outputs", Main.EXIT_FAILED, t -> {
                     Path d = idxDirectory(t.resolve("d"), 20, 28, 28, 10);
-                    return run(train(d, t, "--arch", "784-16-5"), d.resolve(IdxDirectory.TRAIN_IMAGES + ".gz")
-                            .toString(), "10 classes", "5 outputs");
+                    return run(train(d, t, "--arch", "784-16-5"), d.resolve(IdxDirectory.TRAIN_LABELS + ".gz")
+                            .toString(), "label 5 at index 5", "5 classes (0 to 4, the network's outputs)");
                 }),
                 usage("image-size-not-accepted", Main.EXIT_FAILED, t -> {
                     Path d = idxDirectory(t.resolve("d"), 20, 14, 14, 10);
@@ -167,6 +173,8 @@ class BadInputCliTest {
                 usage("limit-zero", Main.EXIT_USAGE, t -> run(train(goodData, t, "--limit", "0"), "limit", "0")),
                 usage("unknown-flag", Main.EXIT_USAGE, t -> run(train(goodData, t, "--learning-rate", "0.1"),
                         "--learning-rate")),
+                usage("partitions-on-single", Main.EXIT_USAGE, t -> run(train(goodData, t, "--partitions", "4"),
+                        "partitions", "4", "--master single")),
                 usage("resume-on-single", Main.EXIT_USAGE, t -> run(train(goodData, t, "--resume"),
                         "resume", "single")),
                 usage("data-option-on-single", Main.EXIT_USAGE, t -> run(train(goodData, t, "--data-option",
@@ -178,6 +186,12 @@ class BadInputCliTest {
                         config(t, "optimizer: adam\nlearning_rate: 0.1\n")), "job.yaml", "learning_rate")),
                 usage("config-not-yaml", Main.EXIT_USAGE, t -> run(train(goodData, t, "--config",
                         config(t, "optimizer: adam\n\tepochs: 2\n")), "job.yaml", "line 2")),
+                usage("config-bad-yaml-in-block", Main.EXIT_USAGE, t -> run(train(goodData, t, "--config",
+                        config(t, "network:\n  input: [784]\n  layers:\n    - {type: dense, units: 10}\n   oops: 1\n")),
+                        "job.yaml", "not valid YAML", "line 5, column 4", "block mapping")),
+                usage("config-unclosed-bracket", Main.EXIT_USAGE, t -> run(train(goodData, t, "--config",
+                        config(t, "epochs: [3\nbatch: 10\n")), "job.yaml", "not valid YAML", "line 2, column 6",
+                        "flow sequence from line 1, column 9")),
                 usage("config-nan-value", Main.EXIT_USAGE, t -> run(train(goodData, t, "--config",
                         config(t, "lr: .nan\n")), "job.yaml", "lr", ".nan")),
                 usage("config-wrong-type", Main.EXIT_USAGE, t -> run(train(goodData, t, "--config",
@@ -222,6 +236,11 @@ class BadInputCliTest {
                 // evaluate
                 usage("model-missing", Main.EXIT_FAILED, t -> run(evaluate(t.resolve("nomodel"), goodData),
                         "nomodel", "not a directory")),
+                usage("model-is-run-directory", Main.EXIT_FAILED, t -> {
+                    Path run = goodModel.getParent();
+                    return run(evaluate(run, goodData), run.toString(), "a run directory",
+                            "--model " + run.resolve("model"));
+                }),
                 usage("model-other-format-version", Main.EXIT_FAILED, t -> {
                     Path m = modelCopy(t);
                     edit(m.resolve("model.json"), "\"version\" : 1", "\"version\" : 2");

@@ -224,7 +224,26 @@ class IdxFileBadInputTest {
         Path file = write(dir.resolve(IMAGES + ".gz"),
                 "<!DOCTYPE html>".getBytes(StandardCharsets.US_ASCII));
         String message = fails(file, 3);
-        assertEquals(file + ": bad magic number 0x3C21444F (expected 0x00000803 for an images file)", message);
+        assertEquals(file + ": not a gzip file (it starts with '<!DO', perhaps an HTML page saved under a .gz name)",
+                message);
+    }
+
+    @Test
+    void binaryNotGzipUnderAGzName() {
+        Path file = write(dir.resolve(IMAGES + ".gz"), new byte[] {'P', 'K', 3, 4, 0, 0, 0, 0});
+        assertEquals(file + ": not a gzip file (it starts with bytes 50 4B 03 04)", fails(file, 3));
+    }
+
+    @Test
+    void htmlUnderARawNameHasABadMagicNumber() {
+        Path file = write(dir.resolve(IMAGES), "<!DOCTYPE html>".getBytes(StandardCharsets.US_ASCII));
+        assertEquals(file + ": bad magic number 0x3C21444F (expected 0x00000803 for an images file)", fails(file, 3));
+    }
+
+    @Test
+    void rawIdxUnderAGzNameStillLoads() {
+        Path file = write(dir.resolve(IMAGES + ".gz"), idx(counting(8), 2, 2, 2));
+        assertEquals(8, IdxFile.read(file, 3).length());
     }
 
     private static String fails(Path file, int expectedRank) {

@@ -170,6 +170,16 @@ public class SparkBadInputCliTest {
                         "label-300.parquet", "row 6", "label 300", "column label")),
                 of("parquet-label-beyond-classes", Main.EXIT_FAILED, t -> run(train(good(), t, "--data-option",
                         "classes=5"), "good", "label", "5 classes")),
+                of("spark-idx-label-beyond-network-outputs", Main.EXIT_FAILED, t -> {
+                    Path d = TestData.writeIdx(t.resolve("data"), 20, 10);
+                    return run(train(d.toString(), t, "--arch", "784-8-5"), "train-labels-idx1-ubyte.gz",
+                            "label 5 at index 5", "5 classes (0 to 4, the network's outputs)");
+                }),
+                of("spark-idx-label-beyond-classes-option", Main.EXIT_FAILED, t -> {
+                    Path d = TestData.writeIdx(t.resolve("data"), 20, 13);
+                    return run(train(d.toString(), t, "--arch", "784-8-13", "--data-option", "classes=12"),
+                            "train-labels-idx1-ubyte.gz", "label 12 at index 12", "(0 to 11, data-option classes)");
+                }),
                 of("parquet-image-size-not-accepted", Main.EXIT_FAILED, t -> run(train(at("14x14.parquet"), t),
                         "14x14.parquet", "1x14x14", "784")),
                 of("images-non-image-file", Main.EXIT_FAILED, t -> {
@@ -243,6 +253,40 @@ public class SparkBadInputCliTest {
                     Files.write(m.resolve(ModelFile.WEIGHTS), w);
                     return run(new String[] {"evaluate", "--model", m.toUri().toString(), "--data", good(),
                         "--master", "local[2]"}, "weights.bin", "checksum", "corrupted");
+                }),
+                of("spark-model-is-run-directory", Main.EXIT_FAILED, t -> {
+                    Path run = t.resolve("run");
+                    FileSystem.getLocal(new Configuration()).copyFromLocalFile(
+                            new org.apache.hadoop.fs.Path(model.toUri()),
+                            new org.apache.hadoop.fs.Path(run.resolve("model").toUri()));
+                    return run(new String[] {"evaluate", "--model", run.toString(), "--data", good(),
+                        "--master", "local[2]"}, run.toString(), "a run directory", "--model " + run.resolve("model"));
+                }),
+                of("spark-evaluate-corrupted-model-with-crc", Main.EXIT_FAILED, t -> {
+                    // written as a Spark run writes it: Hadoop's local file system keeps a .crc beside each file
+                    FileSystem local = FileSystem.getLocal(new Configuration());
+                    Path m = t.resolve("model");
+                    local.copyFromLocalFile(new org.apache.hadoop.fs.Path(model.toUri()),
+                            new org.apache.hadoop.fs.Path(m.toUri()));
+                    assertTrue(Files.exists(m.resolve("." + ModelFile.WEIGHTS + ".crc")));
+                    byte[] w = Files.readAllBytes(m.resolve(ModelFile.WEIGHTS));
+                    w[w.length / 2] ^= 0x01;
+                    Files.write(m.resolve(ModelFile.WEIGHTS), w);
+                    return run(new String[] {"evaluate", "--model", m.toString(), "--data", good(),
+                        "--master", "local[2]"}, "weights.bin: checksum crc32:", "recorded in",
+                            "the weights are corrupted");
+                }),
+                of("spark-evaluate-corrupted-description-with-crc", Main.EXIT_FAILED, t -> {
+                    FileSystem local = FileSystem.getLocal(new Configuration());
+                    Path m = t.resolve("model");
+                    local.copyFromLocalFile(new org.apache.hadoop.fs.Path(model.toUri()),
+                            new org.apache.hadoop.fs.Path(m.toUri()));
+                    // still a model Kindling would load, with another activation: only the file system's checksum tells
+                    String json = Files.readString(m.resolve(ModelFile.DESCRIPTION));
+                    assertTrue(json.contains("\"relu\""), json);
+                    Files.writeString(m.resolve(ModelFile.DESCRIPTION), json.replace("\"relu\"", "\"tanh\""));
+                    return run(new String[] {"evaluate", "--model", m.toString(), "--data", good(),
+                        "--master", "local[2]"}, "model.json", "checksum", "the model description is corrupted");
                 }));
     }
 
@@ -328,14 +372,17 @@ public class SparkBadInputCliTest {
         return shared.resolve(name).toString();
     }
 
-    /** A quick run on local[2]; {@code extra} flags follow the defaults. */
+    /** A quick run on local[2]; {@code extra} flags follow the defaults, replacing those they name. */
     static String[] train(String data, Path tmp, String... extra) {
         List<String> args = new ArrayList<>(List.of("train", "--data", data, "--out", tmp.resolve("out").toString(),
-                "--epochs", "1", "--arch", "784-8-10"));
-        if (!Arrays.asList(extra).contains("--master")) {
-            args.addAll(List.of("--master", "local[2]"));
+                "--epochs", "1"));
+        List<String> given = Arrays.asList(extra);
+        for (String[] d : new String[][] {{"--arch", "784-8-10"}, {"--master", "local[2]"}}) {
+            if (!given.contains(d[0])) {
+                args.addAll(List.of(d));
+            }
         }
-        args.addAll(Arrays.asList(extra));
+        args.addAll(given);
         return args.toArray(String[]::new);
     }
 

@@ -124,4 +124,18 @@ public final class TestData {
                 throw new IllegalArgumentException(type);
         }
     }
+
+    /** The four IDX files (gzip) in {@code dir}, each set {@code n} blank 28 x 28 images labelled 0, 1, ... classes - 1, 0, ... */
+    public static Path writeIdx(Path dir, int n, int classes) throws IOException {
+        Files.createDirectories(dir);
+        byte[] labels = new byte[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = (byte) (i % classes);
+        }
+        for (String prefix : List.of("train", "t10k")) {
+            dev.kindling.data.IdxFile.images(n, 28, 28, new byte[n * 784]).write(dir.resolve(prefix + "-images-idx3-ubyte.gz"));
+            dev.kindling.data.IdxFile.labels(labels).write(dir.resolve(prefix + "-labels-idx1-ubyte.gz"));
+        }
+        return dir;
+    }
 }

@@ -72,7 +72,7 @@ public final class DataSources {
             throw new KindlingException(location + ": cannot read the data location: " + SparkErrors.firstLine(e), e);
         }
         DataSource source = switch (format) {
-            case "idx" -> HadoopIdxDirectory.open(fs, path);
+            case "idx" -> HadoopIdxDirectory.open(fs, path, options);
             case "parquet" -> ParquetSource.open(fs, path, options);
             default -> ImageFolderSource.open(fs, path, options);
         };
@@ -203,6 +203,7 @@ public final class DataSources {
     /**
      * {@code d} checked against the network (shape; no more classes than outputs) and widened to
      * as many classes as the network has outputs, the width of the one-hot targets it is trained on.
+     * A label beyond the outputs is refused naming where the labels came from, its index and value.
      */
     public static Dataset fitted(Dataset d, NetworkSpec spec, int outputs) {
         if (!spec.accepts(dev.kindling.train.Trainer.shapeOf(d))) {
@@ -210,6 +211,7 @@ public final class DataSources {
                     + " do not fit the network's input " + spec.input());
         }
         if (d.classes() > outputs) {
+            d.withClasses(outputs, "the network's outputs"); // throws naming the first label beyond them, if any
             throw new KindlingException(d.source() + ": " + d.classes() + " classes, but the network has " + outputs
                     + " outputs");
         }

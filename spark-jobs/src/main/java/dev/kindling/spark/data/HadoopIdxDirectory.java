@@ -20,16 +20,26 @@ import org.apache.spark.sql.SparkSession;
  * The four MNIST-style IDX files ({@link IdxDirectory#BASE_NAMES}, each raw or gzip, gzip
  * preferred) in a directory of any Hadoop file system, read through {@link FileSystem} into
  * the core's {@link IdxFile} parser.
+ *
+ * <p>IDX labels are bare bytes, with no count of classes: {@code classes} (data option, 1 to 256)
+ * gives one, checked here; without it the network's outputs are the classes, checked when the
+ * data is fitted to the network ({@link DataSources#fitted}). Either way a label beyond the
+ * count is refused naming the labels file, its index and its value.
  */
 public final class HadoopIdxDirectory implements DataSource {
     private final FileSystem fs;
     private final Path dir;
     private final Path[] files;
+    private final DataOptions options;
+    /** The data option classes, or null. */
+    private final Integer classes;
 
-    private HadoopIdxDirectory(FileSystem fs, Path dir, Path[] files) {
+    private HadoopIdxDirectory(FileSystem fs, Path dir, Path[] files, DataOptions options) {
         this.fs = fs;
         this.dir = dir;
         this.files = files;
+        this.options = options;
+        this.classes = options.integer("classes", 1, Dataset.MAX_CLASSES);
     }
 
     /** Whether {@code dir} holds any of the IDX files (then it is read as an IDX directory). */
@@ -44,7 +54,7 @@ public final class HadoopIdxDirectory implements DataSource {
         return false;
     }
 
-    static HadoopIdxDirectory open(FileSystem fs, Path dir) {
+    static HadoopIdxDirectory open(FileSystem fs, Path dir, DataOptions options) {
         try {
             if (!fs.exists(dir)) {
                 throw new KindlingException(dir + ": data directory does not exist (scripts/fetch-data installs Fashion-MNIST)");
@@ -71,7 +81,7 @@ public final class HadoopIdxDirectory implements DataSource {
                 throw new KindlingException(dir + ": missing " + String.join(", ", missing)
                         + " (looked for each name with and without .gz)");
             }
-            return new HadoopIdxDirectory(fs, dir, found);
+            return new HadoopIdxDirectory(fs, dir, found, options);
         } catch (IOException e) {
             throw new KindlingException(dir + ": cannot read the data directory: " + SparkErrors.firstLine(e), e);
         }
@@ -85,12 +95,24 @@ public final class HadoopIdxDirectory implements DataSource {
     /** Read on the driver through the file system: {@code spark} is not used and may be null. */
     @Override
     public Dataset train(SparkSession spark) {
-        return Dataset.fromIdx(read(files[0], 3), read(files[1], 1));
+        return counted(Dataset.fromIdx(read(files[0], 3), read(files[1], 1), Dataset.MAX_CLASSES));
     }
 
     @Override
     public Dataset test(SparkSession spark) {
-        return Dataset.fromIdx(read(files[2], 3), read(files[3], 1));
+        return counted(Dataset.fromIdx(read(files[2], 3), read(files[3], 1), Dataset.MAX_CLASSES));
+    }
+
+    /** {@code d} as the option's classes, or as the largest label + 1 for the network's outputs to widen. */
+    private Dataset counted(Dataset d) {
+        if (classes != null) {
+            return d.withClasses(classes, "data-option classes");
+        }
+        int largest = 0;
+        for (int i = 0; i < d.size(); i++) {
+            largest = Math.max(largest, d.label(i));
+        }
+        return d.withClasses(largest + 1);
     }
 
     @Override
@@ -98,6 +120,7 @@ public final class HadoopIdxDirectory implements DataSource {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("format", "idx");
         r.put("location", dir.toString());
+        r.put("options", options.asMap());
         return r;
     }
 

@@ -28,7 +28,7 @@ import org.apache.hadoop.fs.Path;
  */
 public final class RunOutput implements CheckpointStore, Closeable {
     public static final String METRICS = "metrics.jsonl";
-    public static final String MODEL = "model";
+    public static final String MODEL = ModelFile.IN_RUN;
     public static final String CONFIG = "config.json";
     static final String CHECKPOINT = "checkpoint";
     static final String OLD_CHECKPOINT = ".checkpoint.old";

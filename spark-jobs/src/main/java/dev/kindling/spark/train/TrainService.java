@@ -9,6 +9,7 @@ import dev.kindling.config.TrainJob;
 import dev.kindling.config.TrainSettings;
 import dev.kindling.data.Dataset;
 import dev.kindling.nn.Network;
+import dev.kindling.report.Words;
 import dev.kindling.spark.data.DataOptions;
 import dev.kindling.spark.data.DataSource;
 import dev.kindling.spark.data.DataSources;
@@ -20,6 +21,7 @@ import dev.kindling.train.DistributedTraining;
 import dev.kindling.train.EpochMetrics;
 import dev.kindling.train.History;
 import dev.kindling.train.TrainConfig;
+import dev.kindling.train.UpdateStep;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -80,11 +82,16 @@ public final class TrainService implements DistributedTraining {
             Shards trainShards = Shards.of(sc, train, partitions, "kindling-train");
             Shards testShards = Shards.of(sc, test, partitions, "kindling-test");
             trainer = new SparkTrainer(sc, net, settings, trainShards, testShards, output);
+            String batchNote = UpdateStep.batchNote(config, train.size());
+            if (batchNote != null) {
+                out.println("kindling: " + batchNote);
+            }
             out.printf("kindling: training %d-layer network on %,d examples in %d shards on Spark %s (%s, %s mode%s, "
-                            + "%s, lr %s, batch %d, %d epochs)%n", settings.spec().layers().size(), train.size(),
+                            + "%s, lr %s, batch %d, %s)%n", settings.spec().layers().size(), train.size(),
                     trainShards.count(), sc.version(), sc.master(), dist.mode(),
                     dist.local() ? " with " + dist.localSteps() + " local steps" : "",
-                    settings.optimizer().name(), config.learningRate(), config.batchSize(), config.epochs());
+                    settings.optimizer().name(), config.learningRate(), UpdateStep.batchSize(config, train.size()),
+                    Words.count(config.epochs(), "epoch"));
             if (checkpoint != null) {
                 trainer.check(checkpoint); // before anything is written: a refused resume leaves the run as it was
                 out.printf("kindling: resuming from round %d (epoch %d)%n", checkpoint.round(), checkpoint.epoch());

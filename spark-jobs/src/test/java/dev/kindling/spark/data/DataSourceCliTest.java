@@ -97,6 +97,28 @@ public class DataSourceCliTest {
     }
 
     @Test
+    void trainsAndEvaluatesIdxDataOfThirteenClassesTakingTheCountFromTheNetworkOrTheOption() throws Exception {
+        Path data = TestData.writeIdx(tmp.resolve("idx13"), 39, 13);
+        Path out = tmp.resolve("run");
+        Cli.Result r = run("train", "--data", data.toString(), "--out", out.toString(), "--master", "local[2]",
+                "--arch", "784-8-13", "--epochs", "1", "--batch", "13");
+        assertEquals(0, r.code(), r.out() + r.err());
+        Cli.Result e = run("evaluate", "--model", out.resolve("model").toString(), "--data", data.toString(),
+                "--master", "local[2]");
+        assertEquals(0, e.code(), e.out() + e.err());
+        assertEquals(39, Json.JSON.readTree(e.out()).get("examples").asInt());
+
+        Cli.Result withOption = run("train", "--data", data.toString(), "--out", tmp.resolve("run2").toString(),
+                "--master", "local[2]", "--arch", "784-8-13", "--epochs", "1", "--batch", "500", "--data-option",
+                "classes=13");
+        assertEquals(0, withOption.code(), withOption.out() + withOption.err());
+        // a batch larger than the data is the whole data, said once; one epoch is singular
+        assertTrue(withOption.out().contains("kindling: --batch 500 is larger than the 39 training examples; using 39\n"),
+                withOption.out());
+        assertTrue(withOption.out().contains("batch 39, 1 epoch)"), withOption.out());
+    }
+
+    @Test
     void badDataAndBadOptionsFailWithOneMessage() throws Exception {
         Path bad = tmp.resolve("bad.parquet");
         List<org.apache.spark.sql.Row> rows = new ArrayList<>();
