@@ -134,7 +134,7 @@ public final class RetrainCommand implements Callable<Integer>, ModuleCommand {
         }
         JobConfig fileConfig = configFile == null ? JobConfig.empty() : readConfig(configFile);
         JobConfig flags = new JobConfig(null, null, null, null, null, lr, null, null, epochs, null, null, null, null,
-                null, master, null, partitions, null, null, null, null);
+                null, master, null, partitions, null, null, null, null, null);
         JobConfig config = fileConfig.overriddenBy(flags);
         TrainSettings plan = TrainSettings.resolve(config);
 
