@@ -109,6 +109,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--partitions", description = "Data shards (Spark). Default: the default parallelism.")
     Integer partitions;
 
+    @Option(names = "--shards", paramLabel = "N", description = "--master single: sample as a Spark run on N "
+            + "shards does (each shard shuffles its own examples; every batch takes a share of each), so that the "
+            + "two give the same run. Default: one shuffled order of all the examples.")
+    Integer shards;
+
     @Option(names = "--local-steps", description = "Local steps per round in --mode local. Default "
             + Defaults.LOCAL_STEPS + ".")
     Integer localSteps;
@@ -142,7 +147,8 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         JobConfig flags = new JobConfig(null, arch, init, dropout, optimizer, lr, schedule, batch, epochs, seed,
                 weightDecay, patience, null, backend, master, mode, partitions, localSteps, checkpointEvery,
-                divergenceRetries, dataOptions == null || dataOptions.isEmpty() ? null : new java.util.TreeMap<>(dataOptions));
+                divergenceRetries, dataOptions == null || dataOptions.isEmpty() ? null : new java.util.TreeMap<>(dataOptions),
+                shards);
         JobConfig fromFile;
         try {
             fromFile = configFile == null ? JobConfig.empty() : JobConfig.read(configFile);

@@ -39,11 +39,12 @@ public record JobConfig(
         @JsonProperty("local-steps") Integer localSteps,
         @JsonProperty("checkpoint-every") Integer checkpointEvery,
         @JsonProperty("divergence-retries") Integer divergenceRetries,
-        @JsonProperty("data-options") Map<String, String> dataOptions) {
+        @JsonProperty("data-options") Map<String, String> dataOptions,
+        Integer shards) {
 
     public static JobConfig empty() {
         return new JobConfig(null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null);
     }
 
     /** Reads a YAML (.yaml/.yml) or JSON file; errors name the file and the field, or the line and column of bad syntax. */
@@ -76,7 +77,7 @@ public record JobConfig(
                 pick(over.maxSteps, maxSteps), pick(over.backend, backend), pick(over.master, master),
                 pick(over.mode, mode), pick(over.partitions, partitions), pick(over.localSteps, localSteps),
                 pick(over.checkpointEvery, checkpointEvery), pick(over.divergenceRetries, divergenceRetries),
-                merge(dataOptions, over.dataOptions));
+                merge(dataOptions, over.dataOptions), pick(over.shards, shards));
     }
 
     /** The options of both, {@code over}'s winning where a key is in both; null if neither has any. */

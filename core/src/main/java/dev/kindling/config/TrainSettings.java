@@ -63,6 +63,13 @@ public record TrainSettings(NetworkSpec spec, OptimizerConfig optimizer, TrainCo
                         + "yarn or k8s://URL");
             }
             Masters.check(master);
+            if (job.shards() != null) {
+                if (!Masters.SINGLE.equals(master)) {
+                    throw new UsageException("shards: --shards " + job.shards() + " is for --master single; on Spark "
+                            + "the data is sharded by --partitions");
+                }
+                train = train.withShards(job.shards());
+            }
             return new TrainSettings(spec, opt, train, backend, master, DataParallel.of(job));
         } catch (UsageException e) {
             throw e;

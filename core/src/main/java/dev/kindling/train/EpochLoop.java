@@ -6,21 +6,22 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
- * The epoch loop every trainer shares, on one machine or on Spark: the seeded epoch orders, rounds
- * until the epoch's batches are used up (or {@code maxSteps} is reached), evaluation at each
+ * The epoch loop every trainer shares, on one machine or on Spark: rounds until the epoch's
+ * batches are used up (or {@code maxSteps} is reached), evaluation at each
  * epoch's end, early stopping on the monitored loss (the test loss, else the train loss), and
  * the training time that excludes evaluation. What a round is (one batch here, one or several
- * global batches on Spark) and what happens after it (checkpoints) is the trainer's.
+ * global batches on Spark), which examples a batch holds (its epoch order or sampler) and what
+ * happens after a round (checkpoints) is the trainer's.
  */
 public final class EpochLoop {
 
     /** What a trainer does inside the loop. */
     public interface Rounds {
         /**
-         * Takes the round that starts at batch {@code position} of the epoch's {@code order},
-         * applying its update; a diverged round throws, its update not applied.
+         * Takes the round that starts at batch {@code position} of {@code epoch}, applying its
+         * update; a diverged round throws, its update not applied.
          */
-        Round run(int epoch, int[] order, long position);
+        Round run(int epoch, long position);
 
         /** The model's metrics now, at the end of {@code epoch}. */
         EpochMetrics evaluate(int epoch, double examplesPerSecond, double elapsedSeconds);
@@ -86,14 +87,12 @@ public final class EpochLoop {
         double trainingNanos = from.elapsedSeconds() * 1e9;
         double bestLoss = from.bestLoss();
         int bestEpoch = from.bestEpoch();
-        EpochOrder orders = EpochOrder.at(examples, config.seed(), from.epoch() - 1);
         for (int epoch = from.epoch(); epoch <= config.epochs() && !done(); epoch++) {
-            int[] order = orders.next();
             long position = epoch == from.epoch() ? from.position() : 0;
             long epochStart = System.nanoTime();
             long seen = 0;
             while (position < stepsPerEpoch && !done()) {
-                Round r = rounds.run(epoch, order, position);
+                Round r = rounds.run(epoch, position);
                 position += r.batches();
                 seen += r.examples();
                 boolean epochEnd = position >= stepsPerEpoch || done();

@@ -13,9 +13,16 @@ import dev.kindling.optim.Optimizers;
  *                         epochs (0: never stop early)
  * @param trainEvalSamples train loss/accuracy are measured in inference mode on at most this
  *                         many training examples (a fixed seeded sample), to bound the cost
+ * @param shards           one machine only: sample as a run on this many Spark shards does
+ *                         ({@link ShardedOrder}); 0 for the unsharded epoch order
  */
 public record TrainConfig(int batchSize, int epochs, long seed, double learningRate, String schedule,
-                          double weightDecay, int patience, long maxSteps, int trainEvalSamples) {
+                          double weightDecay, int patience, long maxSteps, int trainEvalSamples, int shards) {
+
+    public TrainConfig(int batchSize, int epochs, long seed, double learningRate, String schedule,
+                       double weightDecay, int patience, long maxSteps, int trainEvalSamples) {
+        this(batchSize, epochs, seed, learningRate, schedule, weightDecay, patience, maxSteps, trainEvalSamples, 0);
+    }
 
     public TrainConfig {
         if (batchSize <= 0) {
@@ -39,6 +46,9 @@ public record TrainConfig(int batchSize, int epochs, long seed, double learningR
         if (trainEvalSamples <= 0) {
             throw new KindlingException("train-eval-samples: " + trainEvalSamples + " must be > 0");
         }
+        if (shards < 0) {
+            throw new KindlingException("shards: " + shards + " must be >= 0");
+        }
         schedule = schedule == null ? "constant" : schedule;
     }
 
@@ -48,38 +58,43 @@ public record TrainConfig(int batchSize, int epochs, long seed, double learningR
     }
 
     public TrainConfig withBatchSize(int v) {
-        return new TrainConfig(v, epochs, seed, learningRate, schedule, weightDecay, patience, maxSteps, trainEvalSamples);
+        return new TrainConfig(v, epochs, seed, learningRate, schedule, weightDecay, patience, maxSteps, trainEvalSamples, shards);
     }
 
     public TrainConfig withEpochs(int v) {
-        return new TrainConfig(batchSize, v, seed, learningRate, schedule, weightDecay, patience, maxSteps, trainEvalSamples);
+        return new TrainConfig(batchSize, v, seed, learningRate, schedule, weightDecay, patience, maxSteps, trainEvalSamples, shards);
     }
 
     public TrainConfig withSeed(long v) {
-        return new TrainConfig(batchSize, epochs, v, learningRate, schedule, weightDecay, patience, maxSteps, trainEvalSamples);
+        return new TrainConfig(batchSize, epochs, v, learningRate, schedule, weightDecay, patience, maxSteps, trainEvalSamples, shards);
     }
 
     public TrainConfig withLearningRate(double v) {
-        return new TrainConfig(batchSize, epochs, seed, v, schedule, weightDecay, patience, maxSteps, trainEvalSamples);
+        return new TrainConfig(batchSize, epochs, seed, v, schedule, weightDecay, patience, maxSteps, trainEvalSamples, shards);
     }
 
     public TrainConfig withSchedule(String v) {
-        return new TrainConfig(batchSize, epochs, seed, learningRate, v, weightDecay, patience, maxSteps, trainEvalSamples);
+        return new TrainConfig(batchSize, epochs, seed, learningRate, v, weightDecay, patience, maxSteps, trainEvalSamples, shards);
     }
 
     public TrainConfig withWeightDecay(double v) {
-        return new TrainConfig(batchSize, epochs, seed, learningRate, schedule, v, patience, maxSteps, trainEvalSamples);
+        return new TrainConfig(batchSize, epochs, seed, learningRate, schedule, v, patience, maxSteps, trainEvalSamples, shards);
     }
 
     public TrainConfig withPatience(int v) {
-        return new TrainConfig(batchSize, epochs, seed, learningRate, schedule, weightDecay, v, maxSteps, trainEvalSamples);
+        return new TrainConfig(batchSize, epochs, seed, learningRate, schedule, weightDecay, v, maxSteps, trainEvalSamples, shards);
     }
 
     public TrainConfig withMaxSteps(long v) {
-        return new TrainConfig(batchSize, epochs, seed, learningRate, schedule, weightDecay, patience, v, trainEvalSamples);
+        return new TrainConfig(batchSize, epochs, seed, learningRate, schedule, weightDecay, patience, v, trainEvalSamples, shards);
+    }
+
+    public TrainConfig withShards(int v) {
+        return new TrainConfig(batchSize, epochs, seed, learningRate, schedule, weightDecay, patience, maxSteps,
+                trainEvalSamples, v);
     }
 
     public TrainConfig withTrainEvalSamples(int v) {
-        return new TrainConfig(batchSize, epochs, seed, learningRate, schedule, weightDecay, patience, maxSteps, v);
+        return new TrainConfig(batchSize, epochs, seed, learningRate, schedule, weightDecay, patience, maxSteps, v, shards);
     }
 }

@@ -61,9 +61,20 @@ public final class Trainer {
         float[] grads = net.gradients();
         LossBound bound = new LossBound();
         EpochLoop loop = new EpochLoop(config, n, () -> step);
+        // the unsharded order is replayed epoch by epoch; the sharded one is fixed by the epoch alone
+        EpochOrder orders = new EpochOrder(n, config.seed());
+        ShardedOrder sharded = config.shards() > 0
+                ? new ShardedOrder(ShardedOrder.contiguousSizes(n, config.shards()), batch) : null;
         return loop.run(EpochLoop.Start.FRESH, new EpochLoop.Rounds() {
+            private int[] order;
+            private int orderEpoch;
+
             @Override
-            public EpochLoop.Round run(int epoch, int[] order, long position) {
+            public EpochLoop.Round run(int epoch, long position) {
+                if (orderEpoch != epoch) {
+                    order = sharded != null ? sharded.epochOrder(config.seed(), epoch) : orders.next();
+                    orderEpoch = epoch;
+                }
                 int from = (int) (position * batch);
                 int to = Math.min(n, from + batch);
                 int b = to - from;

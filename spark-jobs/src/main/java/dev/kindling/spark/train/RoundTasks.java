@@ -111,15 +111,15 @@ public final class RoundTasks {
     /** Sync mode's task: the summed gradient of the shard's part of the batch. */
     static final class SyncTask extends ShardTask<PartialSum> {
         private static final long serialVersionUID = 1L;
-        private final int[][] perShard;
+        private final BatchSlice batch;
         private final Broadcast<ParameterBlock> block;
         private final String spec;
         private final String backend;
         private final long seed;
         private final long round;
 
-        SyncTask(int[][] perShard, Broadcast<ParameterBlock> block, String spec, String backend, long seed, long round) {
-            this.perShard = perShard;
+        SyncTask(BatchSlice batch, Broadcast<ParameterBlock> block, String spec, String backend, long seed, long round) {
+            this.batch = batch;
             this.block = block;
             this.spec = spec;
             this.backend = backend;
@@ -129,7 +129,8 @@ public final class RoundTasks {
 
         @Override
         PartialSum run(int p, Dataset shard) {
-            return RoundTasks.gradient(shard, perShard[p], block.value(), spec, backend, RoundTasks.noise(seed, round, p))
+            return RoundTasks.gradient(shard, batch.local(p, shard.size()), block.value(), spec, backend,
+                    RoundTasks.noise(seed, round, p))
                     .checkFinite(p, "gradient");
         }
     }
@@ -137,7 +138,7 @@ public final class RoundTasks {
     /** Local mode's task: the shard's local steps. */
     static final class LocalTask extends ShardTask<PartialSum> {
         private static final long serialVersionUID = 1L;
-        private final int[][][] byShard;
+        private final BatchSlice[] steps;
         private final Broadcast<ParameterBlock> block;
         private final String spec;
         private final String backend;
@@ -146,9 +147,9 @@ public final class RoundTasks {
         private final long seed;
         private final long round;
 
-        LocalTask(int[][][] byShard, Broadcast<ParameterBlock> block, String spec, String backend,
+        LocalTask(BatchSlice[] steps, Broadcast<ParameterBlock> block, String spec, String backend,
                   LocalStepSettings local, long firstStep, long seed, long round) {
-            this.byShard = byShard;
+            this.steps = steps;
             this.block = block;
             this.spec = spec;
             this.backend = backend;
@@ -160,7 +161,11 @@ public final class RoundTasks {
 
         @Override
         PartialSum run(int p, Dataset shard) {
-            return RoundTasks.localSteps(shard, byShard[p], block.value(), spec, backend, local, firstStep,
+            int[][] mine = new int[steps.length][];
+            for (int j = 0; j < steps.length; j++) {
+                mine[j] = steps[j].local(p, shard.size());
+            }
+            return RoundTasks.localSteps(shard, mine, block.value(), spec, backend, local, firstStep,
                     RoundTasks.noise(seed, round, p)).checkFinite(p, "parameters");
         }
     }

@@ -98,6 +98,15 @@ public final class Shards {
         return rdd;
     }
 
+    /** The shards' sizes, in shard order. */
+    public int[] sizes() {
+        int[] sizes = new int[count()];
+        for (int p = 0; p < sizes.length; p++) {
+            sizes[p] = starts[p + 1] - starts[p];
+        }
+        return sizes;
+    }
+
     public int count() {
         return starts.length - 1;
     }

@@ -16,6 +16,7 @@ import dev.kindling.train.EpochOrder;
 import dev.kindling.train.Evaluation;
 import dev.kindling.train.History;
 import dev.kindling.train.LossBound;
+import dev.kindling.train.ShardedOrder;
 import dev.kindling.train.TrainConfig;
 import dev.kindling.train.UpdateStep;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -80,6 +81,8 @@ public final class SparkTrainer {
 
     private final int examples;
     private final int batch;
+    /** Each shard samples its part of every batch from its own permutation. */
+    private final ShardedOrder sampler;
     private final long stepsPerEpoch;
     private final long totalSteps;
     private LearningRateSchedule schedule;
@@ -117,6 +120,7 @@ public final class SparkTrainer {
         }
         this.batch = UpdateStep.batchSize(config, examples);
         this.stepsPerEpoch = UpdateStep.stepsPerEpoch(config, examples);
+        this.sampler = new ShardedOrder(train.sizes(), batch);
         this.totalSteps = UpdateStep.totalSteps(config, examples);
         this.schedule = UpdateStep.schedule(config, examples);
         this.decay = new WeightDecay((float) config.weightDecay(), net.weightRanges());
@@ -247,16 +251,24 @@ public final class SparkTrainer {
         EpochLoop loop = new EpochLoop(config, examples, update::step);
         listener.onStart(round, totalRounds());
         return loop.run(start, new EpochLoop.Rounds() {
+            private ShardedOrder.Dealer dealer;
+            private int dealerEpoch;
+
             @Override
-            public EpochLoop.Round run(int epoch, int[] order, long position) {
+            public EpochLoop.Round run(int epoch, long position) {
                 int steps = parallel.local()
                         ? (int) Math.min(parallel.localSteps(), Math.min(stepsPerEpoch - position, loop.remainingSteps()))
                         : 1;
-                int[][][] parts = new int[steps][][];
+                // a new epoch, a resumed run or a retry: deal the epoch again up to this batch
+                if (dealer == null || dealerEpoch != epoch || dealer.batchIndex() != position) {
+                    dealer = sampler.dealer();
+                    dealer.skip(position);
+                    dealerEpoch = epoch;
+                }
+                BatchSlice[] parts = new BatchSlice[steps];
                 for (int j = 0; j < steps; j++) {
-                    int from0 = (int) ((position + j) * batch);
-                    int to = Math.min(examples, from0 + batch);
-                    parts[j] = train.split(order, from0, to);
+                    int[] offsets = dealer.offsets();
+                    parts[j] = new BatchSlice(config.seed(), epoch, offsets, dealer.next(null));
                 }
                 RoundMetrics m = parallel.local() ? localRound(parts, epoch) : syncRound(parts[0], epoch);
                 listener.onRound(m);
@@ -283,12 +295,12 @@ public final class SparkTrainer {
         }, listener::onEpoch);
     }
 
-    private RoundMetrics syncRound(int[][] perShard, int epoch) {
+    private RoundMetrics syncRound(BatchSlice batch, int epoch) {
         long t0 = System.nanoTime();
         Broadcast<ParameterBlock> block = sc.broadcast(new ParameterBlock(net.parameters(), net.state(), null));
         long t1 = System.nanoTime();
         long r = round + 1;
-        PartialSum sum = ShardAggregation.run(sc, train, new RoundTasks.SyncTask(perShard, block, specJson, backend,
+        PartialSum sum = ShardAggregation.run(sc, train, new RoundTasks.SyncTask(batch, block, specJson, backend,
                 config.seed(), r), PartialSum::empty, PartialSum::merge, PartialSum.class);
         long t2 = System.nanoTime();
         block.destroy();
@@ -316,23 +328,15 @@ public final class SparkTrainer {
         return metrics(epoch, sum, t0, t1, t2, t3);
     }
 
-    private RoundMetrics localRound(int[][][] parts, int epoch) {
-        int shards = train.count();
+    private RoundMetrics localRound(BatchSlice[] parts, int epoch) {
         int steps = parts.length;
-        // per shard, its examples of each step: [shard][step][]
-        int[][][] byShard = new int[shards][steps][];
-        for (int j = 0; j < steps; j++) {
-            for (int p = 0; p < shards; p++) {
-                byShard[p][j] = parts[j][p];
-            }
-        }
         long t0 = System.nanoTime();
         Broadcast<ParameterBlock> block = sc.broadcast(new ParameterBlock(net.parameters(), net.state(), optimizerState));
         long t1 = System.nanoTime();
         long r = round + 1;
         long firstStep = update.step();
         LocalStepSettings local = new LocalStepSettings(optimizerConfig, config, totalSteps);
-        PartialSum sum = ShardAggregation.run(sc, train, new RoundTasks.LocalTask(byShard, block, specJson, backend,
+        PartialSum sum = ShardAggregation.run(sc, train, new RoundTasks.LocalTask(parts, block, specJson, backend,
                 local, firstStep, config.seed(), r), PartialSum::empty, PartialSum::merge, PartialSum.class);
         long t2 = System.nanoTime();
         block.destroy();

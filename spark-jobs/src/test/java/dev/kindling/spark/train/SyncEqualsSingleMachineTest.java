@@ -6,16 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kindling.backend.Backends;
 import dev.kindling.config.DataParallel;
 import dev.kindling.data.Dataset;
+import dev.kindling.io.ModelFile;
 import dev.kindling.nn.LayerSpec;
 import dev.kindling.nn.Network;
 import dev.kindling.nn.NetworkSpec;
 import dev.kindling.optim.OptimizerConfig;
 import dev.kindling.optim.Optimizers;
+import dev.kindling.spark.Cli;
 import dev.kindling.spark.TestSpark;
 import dev.kindling.train.History;
 import dev.kindling.train.TrainConfig;
 import dev.kindling.train.Trainer;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -29,12 +33,14 @@ public class SyncEqualsSingleMachineTest {
     }
 
     @ParameterizedTest(name = "{0} on {1} partitions")
-    @CsvSource({"sgd, 2, 0.1, 0", "sgd, 4, 0.1, 0.001", "adam, 2, 0.001, 0.001", "adam, 4, 0.001, 0",
+    @CsvSource({"sgd, 2, 0.1, 0", "sgd, 4, 0.1, 0.001", "adam, 2, 0.001, 0.001", "adam, 3, 0.001, 0",
+            "adam, 4, 0.001, 0",
             "adam, 9, 0.001, 0"}) // 9 shards: treeAggregate merges on executors, a level below the driver
     void sameParametersAsTheCoreTrainer(String optimizer, int partitions, double lr, double weightDecay) {
         Dataset train = TestSpark.train(1000);
         Dataset test = TestSpark.test(300);
-        TrainConfig config = config(lr, weightDecay);
+        // one machine samples as the shards do
+        TrainConfig config = config(lr, weightDecay).withShards(partitions);
 
         Network single = Network.build(SPEC, Backends.create("auto"));
         single.initialize(11);
@@ -96,7 +102,7 @@ public class SyncEqualsSingleMachineTest {
         Dataset train = TestSpark.train(600);
         // SGD: Adam would turn the rounding noise of the pre-BatchNorm biases' gradients (zero in
         // exact arithmetic, as BatchNorm cancels those biases) into full-size steps
-        TrainConfig config = config(0.05, 0).withEpochs(1);
+        TrainConfig config = config(0.05, 0).withEpochs(1).withShards(1);
         Network single = Network.build(bn, Backends.create("auto"));
         single.initialize(11);
         new Trainer(single, Optimizers.create("sgd", single.weightRanges()), config).fit(train, null, null);
@@ -119,5 +125,33 @@ public class SyncEqualsSingleMachineTest {
         for (int i = 0; i < single.parameters().length; i++) {
             assertEquals(single.parameters()[i], distributed.parameters()[i], 1e-5, "parameter " + i);
         }
+    }
+
+    @Test
+    void theLauncherOnOneMachineWithShardsTrainsAsTheSparkRunOnAsManyPartitions(@TempDir Path tmp) {
+        TestSpark.stop(); // the launcher starts its own Spark
+        String[] common = {"--data", TrainCliTest.DATA, "--arch", "784-30-10", "--limit", "900", "--epochs", "2",
+                "--batch", "50", "--seed", "4", "--optimizer", "sgd", "--lr", "0.1"};
+        Cli.Result single = Cli.run(concat(new String[] {"train", "--out", tmp.resolve("single").toString(),
+                "--master", "single", "--shards", "3"}, common));
+        assertEquals(0, single.code(), single.err());
+        Cli.Result spark = Cli.run(concat(new String[] {"train", "--out", tmp.resolve("spark").toString(),
+                "--master", "local[2]", "--partitions", "3"}, common));
+        assertEquals(0, spark.code(), spark.err());
+        float[] a = ModelFile.load(tmp.resolve("single/model"), Backends.create("java")).parameters();
+        float[] b = ModelFile.load(tmp.resolve("spark/model"), Backends.create("java")).parameters();
+        for (int i = 0; i < a.length; i++) {
+            assertEquals(a[i], b[i], 1e-5 * Math.max(1, Math.abs(a[i])), "parameter " + i);
+        }
+        Cli.Result refused = Cli.run(concat(new String[] {"train", "--out", tmp.resolve("x").toString(),
+                "--master", "local[2]", "--shards", "3"}, common));
+        assertEquals(2, refused.code(), refused.err());
+        assertTrue(refused.err().contains("--partitions"), refused.err());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 }
