@@ -175,9 +175,10 @@ public final class TrainCommand implements Callable<Integer> {
             throw new UsageException("resume: --master single keeps no checkpoints; resuming needs a Spark master");
         }
         if (job.partitions() != null) {
-            // one JVM has no shards: ignoring the setting would let a run look distributed that is not
+            // one JVM has no partitions: ignoring the setting would let a run look distributed that is not
             throw new UsageException("partitions: " + job.partitions() + " applies to a Spark master; --master single "
-                    + "trains in one JVM without shards (leave --partitions out, or use e.g. --master local[*])");
+                    + "trains in one JVM (leave --partitions out, give --shards " + job.partitions()
+                    + " to sample as that many Spark shards do, or use e.g. --master local[*])");
         }
         RunDirectory run = RunDirectory.open(localPath("out", out), overwrite);
 
