@@ -123,6 +123,36 @@ public final class IdxFile {
         }
     }
 
+    /**
+     * The header of an IDX stream alone, checked as {@link #read} checks it: the dimensions, and
+     * whether the stream is gzip. For readers that take a range of records from a raw file
+     * (whose records sit at fixed offsets after the header) instead of the whole file.
+     */
+    public static Header header(InputStream in, String source, int expectedRank) {
+        return IdxParser.header(in, source, expectedRank);
+    }
+
+    /** An IDX header: its dimensions (count first) and whether the file is gzip. */
+    public record Header(int[] dimensions, boolean gzip) {
+        /** Bytes before the first record: the magic number and one int per dimension. */
+        public long dataOffset() {
+            return 4L + 4L * dimensions.length;
+        }
+
+        /** Bytes per record: the product of the dimensions after the count. */
+        public int recordBytes() {
+            int r = 1;
+            for (int i = 1; i < dimensions.length; i++) {
+                r *= dimensions[i];
+            }
+            return r;
+        }
+
+        public int count() {
+            return dimensions[0];
+        }
+    }
+
     /** Reads a stream with any number of dimensions; see {@link #read(InputStream, String, int)}. */
     public static IdxFile read(InputStream in, String source) {
         return read(in, source, ANY_RANK);

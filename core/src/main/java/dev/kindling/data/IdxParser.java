@@ -46,7 +46,45 @@ final class IdxParser {
         }
     }
 
+    /**
+     * The dimensions in the header of {@code raw}, read without the data (and without closing
+     * {@code raw}), with the checks {@link #parse} makes of a header; {@code gzip} tells whether
+     * the stream was compressed.
+     */
+    static IdxFile.Header header(InputStream raw, String source, int expectedRank) {
+        IdxParser parser = new IdxParser(source);
+        try {
+            int[] dimensions = parser.readHeader(raw, expectedRank);
+            return new IdxFile.Header(dimensions, parser.gzip);
+        } catch (ZipException e) {
+            throw parser.fail(e.getMessage());
+        } catch (IOException e) {
+            throw new KindlingException(source + ": cannot read: " + IdxFile.reason(e), e);
+        } finally {
+            if (parser.in instanceof GzipInput) {
+                ((GzipInput) parser.in).close();
+            }
+        }
+    }
+
     private IdxFile parse(InputStream raw, int expectedRank) throws IOException {
+        int[] dimensions = readHeader(raw, expectedRank);
+        int length = checkDimensions(dimensions);
+
+        byte[] data = readData(length, dimensions);
+        long trailing = countTrailing();
+        if (cutShort) {
+            throw fail(String.format("truncated: the gzip stream is cut short after all %d bytes of data (%s), "
+                    + "before its end-of-stream checksum", length, describe(dimensions)));
+        }
+        if (trailing > 0) {
+            throw fail(String.format("trailing garbage: %d bytes after the %d bytes of data the header promises (%s)",
+                    trailing, length, describe(dimensions)));
+        }
+        return new IdxFile(source, dimensions, data, true);
+    }
+
+    private int[] readHeader(InputStream raw, int expectedRank) throws IOException {
         BufferedInputStream buffered = new BufferedInputStream(raw, BUFFER);
         buffered.mark(2);
         byte[] sniff = new byte[2];
@@ -85,19 +123,8 @@ final class IdxParser {
         for (int i = 0; i < rank; i++) {
             dimensions[i] = bigEndianInt(sizes, 4 * i);
         }
-        int length = checkDimensions(dimensions);
-
-        byte[] data = readData(length, dimensions);
-        long trailing = countTrailing();
-        if (cutShort) {
-            throw fail(String.format("truncated: the gzip stream is cut short after all %d bytes of data (%s), "
-                    + "before its end-of-stream checksum", length, describe(dimensions)));
-        }
-        if (trailing > 0) {
-            throw fail(String.format("trailing garbage: %d bytes after the %d bytes of data the header promises (%s)",
-                    trailing, length, describe(dimensions)));
-        }
-        return new IdxFile(source, dimensions, data, true);
+        checkDimensions(dimensions);
+        return dimensions;
     }
 
     /** The first bytes of a file, as text where they are printable, and what an HTML page looks like. */

@@ -115,6 +115,24 @@ public final class HadoopIdxDirectory implements DataSource {
         return d.withClasses(largest + 1);
     }
 
+    /**
+     * The training ({@code test} false) or test files as ranges that executors read themselves,
+     * or null where a file is gzip (a stream read whole, on the driver).
+     */
+    public IdxRanges ranges(boolean test, Map<String, String> hadoop) {
+        Path images = files[test ? 2 : 0];
+        Path labels = files[test ? 3 : 1];
+        if (!IdxRanges.raw(fs, images) || !IdxRanges.raw(fs, labels)) {
+            return null;
+        }
+        return IdxRanges.open(fs, images, labels, new java.util.HashMap<>(hadoop));
+    }
+
+    /** The data option classes, or null for the network's outputs. */
+    public Integer classesOption() {
+        return classes;
+    }
+
     @Override
     public Map<String, Object> record() {
         Map<String, Object> r = new LinkedHashMap<>();

@@ -1,6 +1,8 @@
 package dev.kindling.spark.runtime;
 
 import dev.kindling.spark.KindlingKryoRegistrator;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import scala.Tuple2;
@@ -66,11 +68,18 @@ public final class SparkSettings {
     /** Hadoop settings as Spark would give them: the defaults plus every spark.hadoop.* entry. */
     public static Configuration hadoop(SparkConf conf) {
         Configuration hadoop = new Configuration();
+        hadoopEntries(conf).forEach(hadoop::set);
+        return hadoop;
+    }
+
+    /** The Hadoop settings {@code conf} gives ({@code spark.hadoop.*}, the prefix removed), for executors. */
+    public static Map<String, String> hadoopEntries(SparkConf conf) {
+        Map<String, String> entries = new TreeMap<>();
         for (Tuple2<String, String> e : conf.getAll()) {
             if (e._1().startsWith("spark.hadoop.")) {
-                hadoop.set(e._1().substring("spark.hadoop.".length()), e._2());
+                entries.put(e._1().substring("spark.hadoop.".length()), e._2());
             }
         }
-        return hadoop;
+        return entries;
     }
 }

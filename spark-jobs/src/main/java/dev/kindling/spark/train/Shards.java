@@ -2,6 +2,7 @@ package dev.kindling.spark.train;
 
 import dev.kindling.config.DataParallel;
 import dev.kindling.data.Dataset;
+import dev.kindling.spark.data.RangeReader;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.SparkEnv;
@@ -9,6 +10,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.BlockId;
 import org.apache.spark.storage.RDDBlockId;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * A dataset split into N contiguous shards, one Spark partition each, every shard cached on
@@ -26,13 +28,16 @@ public final class Shards {
     private JavaRDD<Dataset> rdd;
     private final int[] starts;
     private final int examples;
-    /** The data on the driver, to ship again where an executor was lost. */
+    /**
+     * The data on the driver, to ship again where an executor was lost; null for shards read on
+     * the executors ({@link #read}), which Spark rebuilds from their source by lineage.
+     */
     private final Dataset data;
 
     private Shards(JavaRDD<Dataset> rdd, int[] starts, Dataset data) {
         this.rdd = rdd;
         this.starts = starts;
-        this.examples = data.size();
+        this.examples = starts[starts.length - 1];
         this.data = data;
     }
 
@@ -53,6 +58,47 @@ public final class Shards {
         return new Shards(ship(sc, data, starts, name), starts, data);
     }
 
+    /**
+     * Shards read where they are computed, never passing through the driver: shard p is
+     * {@code reader.read(start(p), start(p + 1))} of {@code examples} examples, cached as one block that
+     * spills to disk under memory pressure. A block lost with its executor is read again from
+     * the source by Spark itself.
+     */
+    public static Shards read(JavaSparkContext sc, RangeReader reader, int examples, int count, String name) {
+        int shards = Math.max(1, Math.min(count, examples));
+        int[] starts = new int[shards + 1];
+        for (int p = 0; p <= shards; p++) {
+            starts[p] = (int) ((long) examples * p / shards);
+        }
+        List<Integer> indices = new ArrayList<>(shards);
+        for (int p = 0; p < shards; p++) {
+            indices.add(p);
+        }
+        JavaRDD<Dataset> rdd = sc.parallelize(indices, shards).map(new ReadShard(reader, starts)).setName(name);
+        // kept as objects in memory (a serialized level would decode the whole shard every round),
+        // written to disk when memory runs short
+        rdd.persist(StorageLevel.MEMORY_AND_DISK());
+        rdd.count();
+        return new Shards(rdd, starts, null);
+    }
+
+    /** A named function class (not a lambda), as {@link ShardTask} explains. */
+    private static final class ReadShard implements org.apache.spark.api.java.function.Function<Integer, Dataset> {
+        private static final long serialVersionUID = 1L;
+        private final RangeReader reader;
+        private final int[] starts;
+
+        ReadShard(RangeReader reader, int[] starts) {
+            this.reader = reader;
+            this.starts = starts;
+        }
+
+        @Override
+        public Dataset call(Integer p) {
+            return reader.read(starts[p], starts[p + 1]);
+        }
+    }
+
     private static JavaRDD<Dataset> ship(JavaSparkContext sc, Dataset data, int[] starts, String name) {
         int shards = starts.length - 1;
         List<Dataset> parts = new ArrayList<>(shards);
@@ -67,6 +113,9 @@ public final class Shards {
 
     /** Ships the shards again from the driver, after an executor holding some of them was lost. */
     void reship(JavaSparkContext sc) {
+        if (data == null) {
+            return; // read on the executors: Spark reads a lost block again from its source
+        }
         String name = rdd.name();
         rdd.unpersist(false);
         rdd = ship(sc, data, starts, name);
@@ -92,6 +141,11 @@ public final class Shards {
             }
         }
         return false;
+    }
+
+    /** Whether the shards were read on the executors (no copy on the driver). */
+    public boolean readOnExecutors() {
+        return data == null;
     }
 
     JavaRDD<Dataset> rdd() {

@@ -7,7 +7,6 @@ import dev.kindling.config.EvaluateJob;
 import dev.kindling.config.Masters;
 import dev.kindling.config.TrainJob;
 import dev.kindling.config.TrainSettings;
-import dev.kindling.data.Dataset;
 import dev.kindling.nn.Network;
 import dev.kindling.report.Words;
 import dev.kindling.spark.data.DataOptions;
@@ -65,32 +64,29 @@ public final class TrainService implements DistributedTraining {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         SparkTrainer trainer = null;
         try {
-            Dataset all = source.train(spark);
-            Dataset train = job.limit() == null ? all : all.subset(0, Math.min(job.limit(), all.size()));
-            Dataset test = source.test(spark);
             Network net = Network.build(settings.spec(), Backends.create(Backends.onDriver(settings.backend())));
             net.initialize(config.seed());
-            train = DataSources.fitted(train, settings.spec(), net.outputCount());
-            test = DataSources.fitted(test, settings.spec(), net.outputCount());
+            TrainingShards shards = TrainingShards.of(sc, spark, source, settings.spec(), net.outputCount(),
+                    Shards.count(sc, dist), job.limit(), SparkSettings.hadoopEntries(conf));
+            Shards trainShards = shards.train();
+            Shards testShards = shards.test();
+            int examples = trainShards.examples();
             for (String note : source.notes()) {
                 out.println("kindling: " + note);
             }
             if (!source.classNames().isEmpty()) {
                 out.println("kindling: classes (label name): " + DataSources.describeClasses(source.classNames()));
             }
-            int partitions = Shards.count(sc, dist);
-            Shards trainShards = Shards.of(sc, train, partitions, "kindling-train");
-            Shards testShards = Shards.of(sc, test, partitions, "kindling-test");
             trainer = new SparkTrainer(sc, net, settings, trainShards, testShards, output);
-            String batchNote = UpdateStep.batchNote(config, train.size());
+            String batchNote = UpdateStep.batchNote(config, examples);
             if (batchNote != null) {
                 out.println("kindling: " + batchNote);
             }
             out.printf("kindling: training %d-layer network on %,d examples in %d shards on Spark %s (%s, %s mode%s, "
-                            + "%s, lr %s, batch %d, %s)%n", settings.spec().layers().size(), train.size(),
+                            + "%s, lr %s, batch %d, %s)%n", settings.spec().layers().size(), examples,
                     trainShards.count(), sc.version(), sc.master(), dist.mode(),
                     dist.local() ? " with " + dist.localSteps() + " local steps" : "",
-                    settings.optimizer().name(), config.learningRate(), UpdateStep.batchSize(config, train.size()),
+                    settings.optimizer().name(), config.learningRate(), UpdateStep.batchSize(config, examples),
                     Words.count(config.epochs(), "epoch"));
             if (checkpoint != null) {
                 trainer.check(checkpoint); // before anything is written: a refused resume leaves the run as it was
