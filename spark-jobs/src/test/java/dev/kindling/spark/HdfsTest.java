@@ -75,6 +75,30 @@ public class HdfsTest {
     }
 
     @Test
+    void rawIdxFilesOnHdfsAreReadByTheExecutors() throws Exception {
+        org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path("/data/raw");
+        fs.mkdirs(dir);
+        Dataset train = TestSpark.train(600);
+        Dataset test = TestSpark.test(100);
+        writeRaw(dir, IdxDirectory.TRAIN_IMAGES, dev.kindling.data.IdxFile.images(600, 28, 28, train.pixels()));
+        writeRaw(dir, IdxDirectory.TRAIN_LABELS, dev.kindling.data.IdxFile.labels(train.labels()));
+        writeRaw(dir, IdxDirectory.TEST_IMAGES, dev.kindling.data.IdxFile.images(100, 28, 28, test.pixels()));
+        writeRaw(dir, IdxDirectory.TEST_LABELS, dev.kindling.data.IdxFile.labels(test.labels()));
+        TestSpark.stop();
+        Cli.Result r = Cli.run("train", "--data", fs.getUri() + "/data/raw", "--out", fs.getUri() + "/runs/raw",
+                "--master", "local[2]", "--arch", "784-16-10", "--epochs", "1", "--partitions", "2");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(fs.exists(new org.apache.hadoop.fs.Path("/runs/raw/model/weights.bin")));
+    }
+
+    private static void writeRaw(org.apache.hadoop.fs.Path dir, String name, dev.kindling.data.IdxFile file)
+            throws Exception {
+        try (java.io.OutputStream out = fs.create(new org.apache.hadoop.fs.Path(dir, name))) {
+            file.write(out);
+        }
+    }
+
+    @Test
     void aRunReadsAndWritesHdfsThroughTheCli() throws Exception {
         TestSpark.stop();
         String out = fs.getUri() + "/runs/first";
