@@ -32,18 +32,7 @@ final class IdxParser {
 
     /** Parses {@code raw} without closing it. */
     static IdxFile parse(InputStream raw, String source, int expectedRank) {
-        IdxParser parser = new IdxParser(source);
-        try {
-            return parser.parse(raw, expectedRank);
-        } catch (ZipException e) {
-            throw parser.fail(e.getMessage());
-        } catch (IOException e) {
-            throw new KindlingException(source + ": cannot read: " + IdxFile.reason(e), e);
-        } finally {
-            if (parser.in instanceof GzipInput) {
-                ((GzipInput) parser.in).close();
-            }
-        }
+        return run(source, parser -> parser.parse(raw, expectedRank));
     }
 
     /**
@@ -52,10 +41,19 @@ final class IdxParser {
      * the stream was compressed.
      */
     static IdxFile.Header header(InputStream raw, String source, int expectedRank) {
+        return run(source, parser -> new IdxFile.Header(parser.readHeader(raw, expectedRank), parser.gzip));
+    }
+
+    /** A read step of a parser over one stream. */
+    private interface Step<T> {
+        T apply(IdxParser parser) throws IOException;
+    }
+
+    /** Runs {@code step} on a new parser, turning read errors into messages naming {@code source}. */
+    private static <T> T run(String source, Step<T> step) {
         IdxParser parser = new IdxParser(source);
         try {
-            int[] dimensions = parser.readHeader(raw, expectedRank);
-            return new IdxFile.Header(dimensions, parser.gzip);
+            return step.apply(parser);
         } catch (ZipException e) {
             throw parser.fail(e.getMessage());
         } catch (IOException e) {
