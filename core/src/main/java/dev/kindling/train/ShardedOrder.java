@@ -50,10 +50,6 @@ public final class ShardedOrder {
         return sizes;
     }
 
-    public int shards() {
-        return sizes.length;
-    }
-
     public int examples() {
         return examples;
     }

@@ -62,9 +62,9 @@ public final class Trainer {
         LossBound bound = new LossBound();
         EpochLoop loop = new EpochLoop(config, n, () -> step);
         // the unsharded order is replayed epoch by epoch; the sharded one is fixed by the epoch alone
-        EpochOrder orders = new EpochOrder(n, config.seed());
         ShardedOrder sharded = config.shards() > 0
                 ? new ShardedOrder(ShardedOrder.contiguousSizes(n, config.shards()), batch) : null;
+        EpochOrder orders = sharded == null ? new EpochOrder(n, config.seed()) : null;
         return loop.run(EpochLoop.Start.FRESH, new EpochLoop.Rounds() {
             private int[] order;
             private int orderEpoch;

@@ -26,11 +26,6 @@ final class BatchSlice implements Serializable {
         this.counts = counts;
     }
 
-    /** Examples in the batch. */
-    int size() {
-        return Arrays.stream(counts).sum();
-    }
-
     /** Shard {@code p}'s examples of the batch, as local indices of the shard (of {@code size} examples). */
     int[] local(int p, int size) {
         Cached c = PERMUTATION.get();
