@@ -2,6 +2,7 @@ package dev.kindling.spark;
 
 import com.esotericsoftware.kryo.Kryo;
 import dev.kindling.data.Dataset;
+import dev.kindling.spark.data.Example;
 import dev.kindling.spark.data.ExampleBlock;
 import dev.kindling.spark.io.DatasetSerializer;
 import dev.kindling.spark.train.EvaluationSum;
@@ -35,6 +36,11 @@ public final class KindlingKryoRegistrator implements KryoRegistrator {
         kryo.register(String[].class);
         kryo.register(ExampleBlock.class);
         kryo.register(ExampleBlock[].class);
+        kryo.register(Example.class);
+        kryo.register(Example[].class);
+        // package-private: the driver's summary of decoded blocks (counts per file, first examples)
+        registerIfPresent(kryo, "dev.kindling.spark.data.DecodedBlocks$Summary");
+        registerIfPresent(kryo, "dev.kindling.spark.data.DecodedBlocks$Mark");
         for (String name : SQL_CLASSES) {
             registerIfPresent(kryo, name);
         }

@@ -57,12 +57,12 @@ public class HdfsTest {
     void readsTheIdxFilesFromHdfsAsTheLocalReaderDoes() {
         assertTrue(data.startsWith("hdfs://"), data);
         DataSource source = DataSources.open(data, fs.getConf());
-        Dataset fromHdfs = source.test(null); // IDX files are read on the driver, without Spark
+        Dataset fromHdfs = source.test(TestSpark.session()).collect(); // read by a task, through Hadoop
         Dataset fromDisk = IdxDirectory.open(TestSpark.fashionMnist()).loadTest();
         assertEquals(fromDisk.size(), fromHdfs.size());
         assertArrayEquals(fromDisk.pixels(), fromHdfs.pixels());
         assertArrayEquals(fromDisk.labels(), fromHdfs.labels());
-        assertEquals(60_000, source.train(null).size());
+        assertEquals(60_000, source.train(TestSpark.session()).count());
     }
 
     @Test

@@ -5,15 +5,22 @@ import dev.kindling.data.Dataset;
 import dev.kindling.data.IdxDirectory;
 import dev.kindling.data.IdxFile;
 import dev.kindling.spark.runtime.SparkErrors;
+import dev.kindling.spark.runtime.SparkSettings;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -22,8 +29,8 @@ import org.apache.spark.sql.SparkSession;
  * the core's {@link IdxFile} parser.
  *
  * <p>IDX labels are bare bytes, with no count of classes: {@code classes} (data option, 1 to 256)
- * gives one, checked here; without it the network's outputs are the classes, checked when the
- * data is fitted to the network ({@link DataSources#fitted}). Either way a label beyond the
+ * gives one, checked where the labels are read; without it the network's outputs are the
+ * classes, checked where the examples are read for a network ({@link Examples#fitted}). Either way a label beyond the
  * count is refused naming the labels file, its index and its value.
  */
 public final class HadoopIdxDirectory implements DataSource {
@@ -33,6 +40,7 @@ public final class HadoopIdxDirectory implements DataSource {
     private final DataOptions options;
     /** The data option classes, or null. */
     private final Integer classes;
+    private static final String CLASSES_OPTION = "data-option classes";
 
     private HadoopIdxDirectory(FileSystem fs, Path dir, Path[] files, DataOptions options) {
         this.fs = fs;
@@ -92,40 +100,60 @@ public final class HadoopIdxDirectory implements DataSource {
         return "IDX";
     }
 
-    /** Read on the driver through the file system: {@code spark} is not used and may be null. */
     @Override
-    public Dataset train(SparkSession spark) {
-        return counted(Dataset.fromIdx(read(files[0], 3), read(files[1], 1), Dataset.MAX_CLASSES));
+    public Examples train(SparkSession spark) {
+        return examples(spark, files[0], files[1]);
     }
 
     @Override
-    public Dataset test(SparkSession spark) {
-        return counted(Dataset.fromIdx(read(files[2], 3), read(files[3], 1), Dataset.MAX_CLASSES));
-    }
-
-    /** {@code d} as the option's classes, or as the largest label + 1 for the network's outputs to widen. */
-    private Dataset counted(Dataset d) {
-        if (classes != null) {
-            return d.withClasses(classes, "data-option classes");
-        }
-        int largest = 0;
-        for (int i = 0; i < d.size(); i++) {
-            largest = Math.max(largest, d.label(i));
-        }
-        return d.withClasses(largest + 1);
+    public Examples test(SparkSession spark) {
+        return examples(spark, files[2], files[3]);
     }
 
     /**
-     * The training ({@code test} false) or test files as ranges that executors read themselves,
-     * or null where a file is gzip (a stream read whole, on the driver).
+     * Raw files are read by range, in as many tasks as the shards; a gzip stream cannot be
+     * entered in the middle, so a gzip pair is read whole by one task and its examples are
+     * spread over the shards by the shuffle that builds them.
      */
-    public IdxRanges ranges(boolean test, Map<String, String> hadoop) {
-        Path images = files[test ? 2 : 0];
-        Path labels = files[test ? 3 : 1];
-        if (!IdxRanges.raw(fs, images) || !IdxRanges.raw(fs, labels)) {
-            return null;
+    private Examples examples(SparkSession spark, Path images, Path labels) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Map<String, String> hadoop = new HashMap<>(SparkSettings.hadoopEntries(sc.getConf()));
+        if (IdxRanges.raw(fs, images) && IdxRanges.raw(fs, labels)) {
+            return Examples.ranged(sc, IdxRanges.open(fs, images, labels, hadoop), classes, CLASSES_OPTION);
         }
-        return IdxRanges.open(fs, images, labels, new java.util.HashMap<>(hadoop));
+        IdxFile.Header im = IdxRanges.header(fs, images, 3);
+        IdxFile.Header lb = IdxRanges.header(fs, labels, 1);
+        if (im.count() != lb.count()) {
+            throw new KindlingException(String.format("%s holds %d images but %s holds %d labels", images,
+                    im.count(), labels, lb.count()));
+        }
+        JavaRDD<Example> read = sc.parallelize(List.of(0), 1)
+                .flatMap(new ReadWhole(images.toString(), labels.toString(), hadoop, classes));
+        return Examples.decoded(sc, read, im.count(), 1, im.dimensions()[1], im.dimensions()[2], classes,
+                CLASSES_OPTION, images.toString(), false, List.of());
+    }
+
+    /** Reads a gzip file pair whole where the task runs. */
+    private record ReadWhole(String images, String labels, Map<String, String> hadoop, Integer classes)
+            implements FlatMapFunction<Integer, Example> {
+        @Override
+        public Iterator<Example> call(Integer ignored) {
+            Configuration conf = new Configuration();
+            hadoop.forEach(conf::set);
+            Dataset d = Dataset.fromIdx(read(conf, new Path(images), 3), read(conf, new Path(labels), 1),
+                    Dataset.MAX_CLASSES);
+            if (classes != null) {
+                d = d.withClasses(classes, CLASSES_OPTION);
+            }
+            int features = d.featureCount();
+            List<Example> out = new ArrayList<>(d.size());
+            for (int i = 0; i < d.size(); i++) {
+                byte[] pixels = new byte[features];
+                d.copyPixels(i, i + 1, pixels, 0);
+                out.add(new Example(i, d.label(i), pixels, null));
+            }
+            return out.iterator();
+        }
     }
 
     /** The data option classes, or null for the network's outputs. */
@@ -142,8 +170,8 @@ public final class HadoopIdxDirectory implements DataSource {
         return r;
     }
 
-    private IdxFile read(Path file, int rank) {
-        try (InputStream in = fs.open(file)) {
+    private static IdxFile read(Configuration conf, Path file, int rank) {
+        try (InputStream in = file.getFileSystem(conf).open(file)) {
             return IdxFile.read(in, file.toString(), rank);
         } catch (FileNotFoundException e) {
             throw new KindlingException(file + ": file not found", e);

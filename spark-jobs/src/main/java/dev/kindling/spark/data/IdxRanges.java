@@ -68,7 +68,7 @@ public final class IdxRanges implements Serializable {
         return !header(fs, file, IdxFile.ANY_RANK).gzip();
     }
 
-    private static IdxFile.Header header(FileSystem fs, Path file, int rank) {
+    static IdxFile.Header header(FileSystem fs, Path file, int rank) {
         try (FSDataInputStream in = fs.open(file)) {
             return IdxFile.header(in, file.toString(), rank);
         } catch (IOException e) {

@@ -104,7 +104,7 @@ public final class ImageFolderSource extends SplitDataSource {
     }
 
     @Override
-    protected Dataset read(SparkSession spark, Path at) {
+    protected Examples read(SparkSession spark, Path at) {
         List<String> here = at.equals(trainPath) ? classNames : classFolders(fs, at);
         String[] dirs = new String[here.size()];
         int[] labels = new int[here.size()];
@@ -116,12 +116,12 @@ public final class ImageFolderSource extends SplitDataSource {
             }
             dirs[i] = new Path(at, here.get(i)).toString();
         }
-        List<ExampleBlock> blocks;
+        DecodedBlocks blocks;
         // Spark counts 4 MiB for opening each file, so small images would go one per task
         String before = spark.conf().get(OPEN_COST, null);
         spark.conf().set(OPEN_COST, Long.toString(IMAGE_OPEN_COST));
         try {
-            blocks = spark.read().format("image")
+            blocks = DecodedBlocks.of(spark.read().format("image")
                     .option("dropInvalid", false)
                     .option("recursiveFileLookup", true)
                     .load(dirs)
@@ -129,8 +129,7 @@ public final class ImageFolderSource extends SplitDataSource {
                             functions.col("image.width"), functions.col("image.nChannels"),
                             functions.col("image.data"))
                     .javaRDD()
-                    .mapPartitions(new Decoder(dirs, labels, color, skipInvalid))
-                    .collect();
+                    .mapPartitions(new Decoder(dirs, labels, color, skipInvalid)));
         } finally {
             if (before == null) {
                 spark.conf().unset(OPEN_COST);
@@ -138,37 +137,25 @@ public final class ImageFolderSource extends SplitDataSource {
                 spark.conf().set(OPEN_COST, before);
             }
         }
-        DecodedExamples examples = DecodedExamples.merge(blocks);
-        if (examples.skipped() > 0) {
+        if (blocks.skipped() > 0) {
             note(String.format("%s: left out %d file(s) that are not images (data-option invalid-images=skip), "
-                    + "the first: %s", at, examples.skipped(), examples.firstSkipped()));
+                    + "the first: %s", at, blocks.skipped(), blocks.firstSkipped()));
         }
-        int n = examples.size();
-        if (n == 0) {
+        if (blocks.total() == 0) {
             throw new KindlingException(at + ": the class folders hold no images");
         }
-        int c = examples.shape(0, 0);
-        int h = examples.shape(0, 1);
-        int w = examples.shape(0, 2);
-        int features = c * h * w;
-        byte[] pixels = new byte[Math.multiplyExact(n, features)];
-        byte[] labelBytes = new byte[n];
-        List<String> exampleFiles = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            exampleFiles.add(examples.file(i));
-            if (examples.shape(i, 0) != c || examples.shape(i, 1) != h || examples.shape(i, 2) != w) {
-                boolean channelsOnly = examples.shape(i, 1) == h && examples.shape(i, 2) == w;
-                throw new KindlingException(String.format("%s: image is %d x %d with %d channel(s), but %s, the "
-                        + "first image, is %d x %d with %d; all images must have one size (nothing is resized)%s",
-                        examples.file(i), examples.shape(i, 2), examples.shape(i, 1), examples.shape(i, 0),
-                        examples.file(0), w, h, c,
-                        channelsOnly ? "; data-option color=grey or color=rgb makes the channels agree" : ""));
-            }
-            examples.copyPixels(i, pixels, i * features);
-            labelBytes[i] = (byte) examples.label(i);
+        DecodedBlocks.Mark first = blocks.first();
+        DecodedBlocks.Mark other = blocks.firstOther();
+        if (other != null) {
+            boolean channelsOnly = other.height == first.height && other.width == first.width;
+            throw new KindlingException(String.format("%s: image is %d x %d with %d channel(s), but %s, the "
+                    + "first image, is %d x %d with %d; all images must have one size (nothing is resized)%s",
+                    other.file, other.width, other.height, other.channels, first.file, first.width, first.height,
+                    first.channels,
+                    channelsOnly ? "; data-option color=grey or color=rgb makes the channels agree" : ""));
         }
-        files(at, exampleFiles);
-        return Dataset.adopt(at.toString(), c, h, w, classNames.size(), pixels, labelBytes);
+        return blocks.examples(sc(spark), first.channels, first.height, first.width, classNames.size(),
+                "the class folders", at.toString(), false, true);
     }
 
     /** Decodes one partition of the image source's rows into one {@link ExampleBlock}. */

@@ -82,7 +82,7 @@ public final class ParquetSource extends SplitDataSource {
     }
 
     @Override
-    protected Dataset read(SparkSession spark, Path at) {
+    protected Examples read(SparkSession spark, Path at) {
         org.apache.spark.sql.Dataset<Row> df = spark.read().parquet(at.toString());
         StructType schema = df.schema();
         StructField label = field(schema, labelColumn, "label-column", at);
@@ -95,54 +95,38 @@ public final class ParquetSource extends SplitDataSource {
                     labelType.simpleString()));
         }
         Decoder.Kind kind = kindOf(image.dataType(), at);
-        List<ExampleBlock> blocks = df.select(quoted(labelColumn), quoted(imageColumn),
+        DecodedBlocks blocks = DecodedBlocks.of(df.select(quoted(labelColumn), quoted(imageColumn),
                         functions.col("_metadata.file_path"), functions.col("_metadata.row_index"))
                 .javaRDD()
-                .mapPartitions(new Decoder(labelColumn, imageColumn, kind))
-                .collect();
-        DecodedExamples examples = DecodedExamples.merge(blocks);
-        if (examples.size() == 0) {
+                .mapPartitions(new Decoder(labelColumn, imageColumn, kind, classes)));
+        if (blocks.total() == 0) {
             throw new KindlingException(at + ": holds no rows");
         }
-        int[] shape = shape(examples, image.metadata(), at);
+        if (blocks.total() > Integer.MAX_VALUE) {
+            throw new KindlingException(String.format("%s: %,d rows; at most %,d examples are supported", at,
+                    blocks.total(), Integer.MAX_VALUE));
+        }
+        int[] shape = shape(blocks.first(), image.metadata(), at);
         int c = shape[0];
         int h = shape[1];
         int w = shape[2];
         int features = c * h * w;
-        int n = examples.size();
-        byte[] pixels = new byte[Math.multiplyExact(n, features)];
-        byte[] labels = new byte[n];
-        int maxLabel = 0;
-        byte[] interleaved = c > 1 && !planar ? new byte[features] : null;
-        for (int i = 0; i < n; i++) {
-            if (examples.length(i) != features) {
-                throw new KindlingException(String.format("%s, row %d: column %s holds %d values, but the images "
-                        + "are %d x %d x %d (channels x height x width) = %d values%s", examples.file(i),
-                        examples.row(i), imageColumn, examples.length(i), c, h, w, features, shapeOrigin()));
-            }
-            int l = examples.label(i);
-            if (classes != null && l >= classes) {
-                throw new KindlingException(String.format("%s, row %d: label %d in column %s is out of range for "
-                        + "%d classes (0 to %d, data-option classes)", examples.file(i), examples.row(i), l,
-                        labelColumn, classes, classes - 1));
-            }
-            maxLabel = Math.max(maxLabel, l);
-            labels[i] = (byte) l;
-            if (interleaved == null) {
-                examples.copyPixels(i, pixels, i * features);
-            } else {
-                examples.copyPixels(i, interleaved, 0);
-                toPlanar(interleaved, c, h * w, pixels, i * features);
-            }
+        DecodedBlocks.Mark bad = blocks.first().length != features ? blocks.first() : blocks.firstOther();
+        if (bad != null) {
+            throw new KindlingException(String.format("%s, row %d: column %s holds %d values, but the images "
+                    + "are %d x %d x %d (channels x height x width) = %d values%s", bad.file, bad.row, imageColumn,
+                    bad.length, c, h, w, features, shapeOrigin()));
         }
-        return Dataset.adopt(at.toString(), c, h, w, classes != null ? classes : maxLabel + 1, pixels, labels);
+        return blocks.examples(sc(spark), c, h, w, classes != null ? classes : blocks.maxLabel() + 1,
+                classes != null ? "data-option classes" : "the largest label + 1", at.toString(), c > 1 && !planar,
+                false);
     }
 
-    /** Pixel-interleaved (h, w, c) to one plane per channel (c, h, w). */
-    static void toPlanar(byte[] hwc, int channels, int area, byte[] dst, int at) {
+    /** Pixel-interleaved (h, w, c) from {@code hwc[from...]} to one plane per channel (c, h, w). */
+    static void toPlanar(byte[] hwc, int from, int channels, int area, byte[] dst, int at) {
         for (int p = 0; p < area; p++) {
             for (int ch = 0; ch < channels; ch++) {
-                dst[at + ch * area + p] = hwc[p * channels + ch];
+                dst[at + ch * area + p] = hwc[from + p * channels + ch];
             }
         }
     }
@@ -187,7 +171,7 @@ public final class ParquetSource extends SplitDataSource {
     }
 
     /** (channels, height, width) from the options, the column's metadata, or the first example's length. */
-    private int[] shape(DecodedExamples examples, Metadata meta, Path at) {
+    private int[] shape(DecodedBlocks.Mark first, Metadata meta, Path at) {
         Integer c = pick("channels", channels, meta, at);
         Integer h = pick("height", height, meta, at);
         Integer w = pick("width", width, meta, at);
@@ -200,8 +184,8 @@ public final class ParquetSource extends SplitDataSource {
             }
             return new int[] {ch, h, w};
         }
-        int length = examples.length(0);
-        String where = examples.file(0) + ", row " + examples.row(0);
+        int length = first.length;
+        String where = first.file + ", row " + first.row;
         if (length == 0 || length % ch != 0) {
             throw new KindlingException(String.format("%s: column %s holds %d values, which is no whole number of "
                     + "%d-channel pixels", where, imageColumn, length, ch));
@@ -256,11 +240,14 @@ public final class ParquetSource extends SplitDataSource {
         private final String labelColumn;
         private final String imageColumn;
         private final Kind kind;
+        /** The data option classes, or null. */
+        private final Integer classes;
 
-        Decoder(String labelColumn, String imageColumn, Kind kind) {
+        Decoder(String labelColumn, String imageColumn, Kind kind, Integer classes) {
             this.labelColumn = labelColumn;
             this.imageColumn = imageColumn;
             this.kind = kind;
+            this.classes = classes;
         }
 
         @Override
@@ -277,6 +264,11 @@ public final class ParquetSource extends SplitDataSource {
                 if (label < 0 || label >= Dataset.MAX_CLASSES) {
                     throw new KindlingException(String.format("%s, row %d: label %d in column %s is out of range "
                             + "(class indices 0 to %d)", file, row, label, labelColumn, Dataset.MAX_CLASSES - 1));
+                }
+                if (classes != null && label >= classes) {
+                    throw new KindlingException(String.format("%s, row %d: label %d in column %s is out of range for "
+                            + "%d classes (0 to %d, data-option classes)", file, row, label, labelColumn, classes,
+                            classes - 1));
                 }
                 if (r.isNullAt(1)) {
                     throw new KindlingException(String.format("%s, row %d: column %s is null", file, row, imageColumn));

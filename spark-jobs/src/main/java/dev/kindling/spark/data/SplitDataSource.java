@@ -2,7 +2,6 @@ package dev.kindling.spark.data;
 
 import dev.kindling.KindlingException;
 import dev.kindling.UsageException;
-import dev.kindling.data.Dataset;
 import dev.kindling.spark.runtime.SparkErrors;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -31,9 +31,7 @@ public abstract class SplitDataSource implements DataSource {
     private final double testFraction;
     private final long splitSeed;
     private final List<String> notes = new ArrayList<>();
-    private Dataset[] split;
-    /** The file of each example read at a location, where the subclass knows them. */
-    private final Map<Path, List<String>> files = new java.util.HashMap<>();
+    private Examples[] split;
 
     protected SplitDataSource(FileSystem fs, Path location, DataOptions options) {
         this.fs = fs;
@@ -51,38 +49,42 @@ public abstract class SplitDataSource implements DataSource {
     }
 
     /** Reads the data at {@code at} (the training or the test location, or the one set). */
-    protected abstract Dataset read(SparkSession spark, Path at);
+    protected abstract Examples read(SparkSession spark, Path at);
+
+    protected static JavaSparkContext sc(SparkSession spark) {
+        return JavaSparkContext.fromSparkContext(spark.sparkContext());
+    }
 
     @Override
-    public Dataset train(SparkSession spark) {
+    public Examples train(SparkSession spark) {
         return testPath != null ? readAll(spark, trainPath) : split(spark)[0];
     }
 
     @Override
-    public Dataset test(SparkSession spark) {
+    public Examples test(SparkSession spark) {
         return testPath != null ? readAll(spark, testPath) : split(spark)[1];
     }
 
-    private Dataset[] split(SparkSession spark) {
+    private Examples[] split(SparkSession spark) {
         if (split == null) {
-            Dataset all = readAll(spark, trainPath);
-            int testSize = (int) Math.round(all.size() * testFraction);
-            if (testSize == 0 || testSize == all.size()) {
+            Examples all = readAll(spark, trainPath);
+            int testSize = (int) Math.round(all.count() * testFraction);
+            if (testSize == 0 || testSize == all.count()) {
                 throw new KindlingException(String.format("%s: %d examples leave %s with a split of %s (data-option "
                         + "test-fraction); use more data or another fraction, or give train/ and test/", location,
-                        all.size(), testSize == 0 ? "no test set" : "no training set", testFraction));
+                        all.count(), testSize == 0 ? "no test set" : "no training set", testFraction));
             }
-            Dataset[] parts = all.split(all.size() - testSize, splitSeed);
+            Examples[] parts = all.split(all.count() - testSize, splitSeed);
             notes.add(String.format("test set: %,d of the %,d examples (%s) held out at random (data-option "
-                    + "test-fraction %s, split-seed %d); the rest, %,d, train", testSize, all.size(), location,
-                    testFraction, splitSeed, parts[0].size()));
+                    + "test-fraction %s, split-seed %d); the rest, %,d, train", testSize, all.count(), location,
+                    testFraction, splitSeed, parts[0].count()));
             split = parts;
         }
         return split;
     }
 
     /** The data at {@code at} as a whole, unsplit, with Spark's errors turned into messages that name the file. */
-    Dataset readAll(SparkSession spark, Path at) {
+    Examples readAll(SparkSession spark, Path at) {
         if (spark == null) {
             throw new IllegalStateException(format() + " data is read through Spark: a session is needed");
         }
@@ -91,35 +93,6 @@ public abstract class SplitDataSource implements DataSource {
         } catch (Exception e) { // Spark's checked exceptions are thrown undeclared
             throw SparkErrors.explain(e, at, format());
         }
-    }
-
-    /** Records the file of each example of {@code read(spark, at)}, in order. */
-    protected void files(Path at, List<String> exampleFiles) {
-        files.put(at, List.copyOf(exampleFiles));
-    }
-
-    @Override
-    public List<String> files(boolean test) {
-        List<String> all = files.get(test && testPath != null ? testPath : trainPath);
-        if (all == null) {
-            return List.of();
-        }
-        if (testPath != null) {
-            return all;
-        }
-        if (split == null) {
-            return List.of();
-        }
-        // the order Dataset.split took them in
-        int[] order = Dataset.permutation(all.size(), splitSeed);
-        int first = split[0].size();
-        int from = test ? first : 0;
-        int to = test ? order.length : first;
-        List<String> chosen = new ArrayList<>(to - from);
-        for (int k = from; k < to; k++) {
-            chosen.add(all.get(order[k]));
-        }
-        return chosen;
     }
 
     protected void note(String line) {

@@ -12,6 +12,7 @@ import dev.kindling.nn.Network;
 import dev.kindling.nn.NetworkSpec;
 import dev.kindling.nn.SoftmaxCrossEntropy;
 import dev.kindling.optim.AdamW;
+import dev.kindling.spark.data.Examples;
 import dev.kindling.spark.train.Shards;
 import dev.kindling.spark.train.SparkTrainer;
 import java.util.Arrays;
@@ -321,7 +322,7 @@ public final class KindlingClassifier
             throw new KindlingException("column " + getLabelCol() + ": label " + (classes - 1) + " needs "
                     + classes + " outputs, the network has " + net.outputCount());
         }
-        Dataset train = rows.withClasses(net.outputCount());
+        Examples train = Examples.of(sc, rows).fitted(spec, net.outputCount());
         Shards shards = Shards.of(sc, train, Shards.count(sc, settings.parallel()), "kindling-ml-train");
         try {
             new SparkTrainer(sc, net, settings, shards, null, null).fit(null);

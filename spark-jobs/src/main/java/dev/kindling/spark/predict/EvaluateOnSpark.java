@@ -51,10 +51,9 @@ public final class EvaluateOnSpark {
                     + ") are not the classes the model was trained on (" + names + ")");
         }
         Network net = ModelFile.toNetwork(job.model(), model, Backends.create(Backends.onDriver(job.backend())));
-        boolean needsSpark = !(source instanceof HadoopIdxDirectory);
-        SparkSession spark = needsSpark ? SparkStart.session(conf) : null;
+        SparkSession spark = SparkStart.session(conf);
         try {
-            Dataset test = DataSources.fitted(source.test(spark), net.spec(), net.outputCount());
+            Dataset test = source.test(spark).fitted(net.spec(), net.outputCount()).collect();
             Evaluation e = Trainer.evaluate(net, test, 500);
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("accuracy", e.accuracy());
@@ -63,9 +62,7 @@ public final class EvaluateOnSpark {
             out.println(Json.line(result));
             return 0;
         } finally {
-            if (spark != null) {
-                spark.stop();
-            }
+            spark.stop();
         }
     }
 }

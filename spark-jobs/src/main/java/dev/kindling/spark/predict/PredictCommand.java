@@ -12,6 +12,7 @@ import dev.kindling.io.ModelFile;
 import dev.kindling.spark.data.DataOptions;
 import dev.kindling.spark.data.DataSource;
 import dev.kindling.spark.data.DataSources;
+import dev.kindling.spark.data.Examples;
 import dev.kindling.spark.io.HadoopFiles;
 import dev.kindling.spark.io.ModelDirectory;
 import dev.kindling.spark.runtime.SparkErrors;
@@ -113,14 +114,13 @@ public final class PredictCommand implements Callable<Integer>, ModuleCommand {
         SparkSession spark = SparkStart.session(conf);
         try {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            Dataset examples = DataSources.fitted(split.equals("test") ? source.test(spark) : source.train(spark),
-                    contents.spec(), outputs);
-            List<String> files = source.files(split.equals("test"));
+            Examples examples = (split.equals("test") ? source.test(spark) : source.train(spark))
+                    .fitted(contents.spec(), outputs);
             int tasks = partitions != null ? partitions : sc.defaultParallelism();
             Path temporary = new Path(target.getParent(), "." + target.getName() + ".tmp-" + UUID.randomUUID());
-            Scoring.write(spark, sc, contents, examples, files, tasks, backend, temporary.toString());
+            Scoring.write(spark, sc, contents, examples, tasks, backend, temporary.toString());
             publish(fs, temporary, target);
-            console.println("kindling: predict: scored " + examples.size() + " examples of " + data + " ("
+            console.println("kindling: predict: scored " + examples.count() + " examples of " + data + " ("
                     + split + "), wrote " + fs.makeQualified(target));
             return 0;
         } catch (IOException e) {

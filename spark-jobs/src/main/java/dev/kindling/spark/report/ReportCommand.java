@@ -202,10 +202,9 @@ public final class ReportCommand implements Callable<Integer>, ModuleCommand {
         DataSource source = DataSources.open(location, new DataOptions(
                 DataSources.recordedOptions(recorded, location, hadoop)), hadoop);
         Network net = ModelFile.toNetwork(modelDir.toString(), model, Backends.create(Defaults.BACKEND));
-        boolean needsSpark = !(source instanceof HadoopIdxDirectory);
-        SparkSession spark = needsSpark ? SparkStart.session(conf) : null;
+        SparkSession spark = SparkStart.session(conf);
         try {
-            Dataset test = DataSources.fitted(source.test(spark), net.spec(), net.outputCount());
+            Dataset test = source.test(spark).fitted(net.spec(), net.outputCount()).collect();
             ConfusionMatrix cm = ConfusionMatrix.of(net, test, 500);
             List<String> names = new ArrayList<>();
             Object classes = recorded.get("classes");

@@ -16,6 +16,7 @@ import dev.kindling.nn.Network;
 import dev.kindling.spark.data.DataOptions;
 import dev.kindling.spark.data.DataSource;
 import dev.kindling.spark.data.DataSources;
+import dev.kindling.spark.data.Examples;
 import dev.kindling.spark.io.HadoopFiles;
 import dev.kindling.spark.io.ModelDirectory;
 import dev.kindling.spark.runtime.SparkErrors;
@@ -203,39 +204,47 @@ public final class RetrainCommand implements Callable<Integer>, ModuleCommand {
         SparkSession spark = SparkStart.session(conf);
         try {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            Dataset all = source.train(spark);
-            Dataset fresh = DataSources.fitted(limit == null ? all : all.subset(0, Math.min(limit, all.size())),
-                    net.spec(), net.outputCount());
-            Dataset train = fresh;
+            Examples fresh = source.train(spark).fitted(net.spec(), net.outputCount());
+            if (limit != null) {
+                fresh = fresh.limit(limit);
+            }
+            Examples train = fresh;
             if (replay != null) {
-                Dataset earlier = DataSources.fitted(DataSources.open(replay, new DataOptions(config.dataOptions()),
-                        hadoop).train(spark), net.spec(), net.outputCount());
-                int wanted = (int) Math.min(earlier.size(), Math.round(fresh.size() * replayFraction
+                Examples earlier = DataSources.open(replay, new DataOptions(config.dataOptions()), hadoop).train(spark)
+                        .fitted(net.spec(), net.outputCount());
+                int wanted = (int) Math.min(earlier.count(), Math.round(fresh.count() * replayFraction
                         / (1 - replayFraction)));
-                // shuffled(seed).subset(0, wanted) without shuffling a copy of all of it first
-                int[] replayed = Arrays.copyOf(Dataset.permutation(earlier.size(), plan.train().seed()), wanted);
-                train = concat(fresh, earlier.select(replayed));
-                out.printf("kindling: retrain: %,d new examples and %,d replayed from %s%n", fresh.size(), wanted,
+                // sampled where the earlier examples lie: the driver never holds them
+                train = fresh.concat(earlier.sample(wanted, plan.train().seed()));
+                out.printf("kindling: retrain: %,d new examples and %,d replayed from %s%n", fresh.count(), wanted,
                         replay);
             }
-            Dataset holdoutSet = DataSources.fitted(holdout == null ? source.test(spark)
-                    : DataSources.open(holdout, new DataOptions(config.dataOptions()), hadoop).test(spark),
-                    net.spec(), net.outputCount());
+            Examples holdoutSet = (holdout == null ? source.test(spark)
+                    : DataSources.open(holdout, new DataOptions(config.dataOptions()), hadoop).test(spark))
+                    .fitted(net.spec(), net.outputCount());
             out.printf("kindling: retrain: run %s, %s, %,d training examples, holdout %,d%n", id,
                     parent == null ? "empty registry: training from scratch" : "warm start from v" + current.getAsInt(),
-                    train.size(), holdoutSet.size());
+                    train.count(), holdoutSet.count());
 
-            Shards trainShards = Shards.of(sc, train, Shards.count(sc, plan.parallel()), "kindling-retrain");
+            int shardCount = Shards.count(sc, plan.parallel());
+            Shards trainShards = Shards.of(sc, train, shardCount, "kindling-retrain");
+            train.release();
+            Shards holdoutShards = Shards.of(sc, holdoutSet, shardCount, "kindling-holdout");
+            holdoutSet.release();
+            Evaluation candidate;
+            Evaluation incumbent;
             try {
-                new SparkTrainer(sc, net, plan, trainShards, null, null).fit(null);
+                SparkTrainer trainer = new SparkTrainer(sc, net, plan, trainShards, null, null);
+                trainer.fit(null);
+                // both models scored where the holdout examples lie
+                candidate = trainer.evaluate(holdoutShards, null);
+                incumbent = parent == null ? null : new SparkTrainer(sc, ModelFile.toNetwork("v" + current.getAsInt(),
+                        parent, Backends.create(Backends.onDriver(plan.backend()))), plan, trainShards, null, null)
+                        .evaluate(holdoutShards, null);
             } finally {
                 trainShards.release();
+                holdoutShards.release();
             }
-            Evaluation candidate = Trainer.evaluate(net, holdoutSet, 500);
-            Evaluation incumbent = parent == null ? null : Trainer.evaluate(
-                    ModelFile.toNetwork("v" + current.getAsInt(), parent,
-                            Backends.create(Backends.onDriver(plan.backend()))), holdoutSet,
-                    500);
             // the evaluations run on the driver, which Spark's shutdown does not stop: the last point to stop at
             Interrupt.check();
             boolean promote = incumbent == null || candidate.accuracy() - incumbent.accuracy() > margin;
@@ -257,7 +266,7 @@ public final class RetrainCommand implements Callable<Integer>, ModuleCommand {
             dataRecord.put("holdout", holdout == null ? data + " (test examples)" : holdout);
             dataRecord.put("replay", replay);
             dataRecord.put("replay_fraction", replay == null ? null : replayFraction);
-            dataRecord.put("training_examples", train.size());
+            dataRecord.put("training_examples", train.count());
             rec.put("data", dataRecord);
             rec.put("config", Json.JSON.convertValue(config, new TypeReference<Map<String, Object>>() { }));
             if (promote) {
@@ -307,14 +316,4 @@ public final class RetrainCommand implements Callable<Integer>, ModuleCommand {
         }
     }
 
-    private static Dataset concat(Dataset a, Dataset b) {
-        byte[] pixels = new byte[(a.size() + b.size()) * a.featureCount()];
-        a.copyPixels(0, a.size(), pixels, 0);
-        b.copyPixels(0, b.size(), pixels, a.size() * a.featureCount());
-        byte[] labels = new byte[a.size() + b.size()];
-        a.copyLabels(0, a.size(), labels, 0);
-        b.copyLabels(0, b.size(), labels, a.size());
-        return Dataset.adopt(a.source() + " + " + b.source(), a.channels(), a.height(), a.width(),
-                Math.max(a.classes(), b.classes()), pixels, labels);
-    }
 }

@@ -13,6 +13,7 @@ import dev.kindling.search.SweepSpec;
 import dev.kindling.spark.data.DataOptions;
 import dev.kindling.spark.data.DataSource;
 import dev.kindling.spark.data.DataSources;
+import dev.kindling.spark.data.Examples;
 import dev.kindling.spark.runtime.SparkErrors;
 import dev.kindling.spark.runtime.SparkSettings;
 import dev.kindling.spark.runtime.SparkStart;
@@ -128,22 +129,37 @@ public final class Sweep {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         long started = System.nanoTime();
         try {
-            Dataset all = source.train(spark);
+            Network first = Network.build(planned.get(0).plan().spec(), Backends.create("java"));
+            Examples all = source.train(spark).fitted(first.spec(), first.outputCount());
             if (limit != null) {
-                all = all.subset(0, Math.min(limit, all.size()));
+                all = all.limit(limit);
             }
-            int validationSize = (int) Math.round(all.size() * spec.validationFraction());
-            if (validationSize < 1 || validationSize >= all.size()) {
-                throw new KindlingException(data + ": " + all.size() + " training examples are too few to hold out "
+            int validationSize = (int) Math.round(all.count() * spec.validationFraction());
+            if (validationSize < 1 || validationSize >= all.count()) {
+                throw new KindlingException(data + ": " + all.count() + " training examples are too few to hold out "
                         + "a validation fraction of " + spec.validationFraction());
             }
-            Dataset[] parts = all.split(all.size() - validationSize, spec.seed());
+            long heap = Runtime.getRuntime().maxMemory();
+            if (mode.equals(TASK) && all.bytes() > heap / 4) {
+                String size = String.format("%,d examples of %,d bytes (%,d MB)", all.count(), all.features(),
+                        all.bytes() >> 20);
+                if (!requestedMode.equals(AUTO)) {
+                    throw new KindlingException(String.format("sweep: the training data, %s, is more than task mode "
+                            + "holds: a quarter of the driver's heap (%,d MB), which keeps the broadcast copy; pass "
+                            + "--trial-mode distributed, which keeps the data on the executors", size, heap >> 22));
+                }
+                mode = DISTRIBUTED;
+                out.printf("kindling: sweep: distributed mode: the training data, %s, is more than task mode holds "
+                        + "(a quarter of the driver's heap, %,d MB)%n", size, heap >> 22);
+            }
+            Examples[] parts = all.split(all.count() - validationSize, spec.seed());
             int slots = parallel != null ? parallel : mode.equals(TASK) ? sc.defaultParallelism() : 1;
             out.printf("kindling: sweep: %d trials (%s%s), %s mode, %d at once, on Spark %s (%s); %,d training and "
                             + "%,d validation examples (held out from the training data)%n", planned.size(),
                     spec.method(), spec.halving() == null ? "" : ", successive halving over " + rungs + " epochs",
-                    mode, slots, sc.version(), sc.master(), parts[0].size(), parts[1].size());
-            TrialRunner runner = mode.equals(TASK) ? new TaskRunner(sc, parts)
+                    mode, slots, sc.version(), sc.master(), parts[0].count(), parts[1].count());
+            TrialRunner runner = mode.equals(TASK) ? new TaskRunner(sc, new Dataset[] {parts[0].collect(),
+                    parts[1].collect()})
                     : new DistributedRunner(sc, parts, partitions != null ? partitions : sc.defaultParallelism());
 
             List<Planned> alive = planned;
@@ -182,8 +198,8 @@ public final class Sweep {
             summary.put("trials", planned.size());
             summary.put("rungs", spec.halving() == null ? null : rungs);
             summary.put("epochs_trained", epochsTrained);
-            summary.put("training_examples", parts[0].size());
-            summary.put("validation_examples", parts[1].size());
+            summary.put("training_examples", parts[0].count());
+            summary.put("validation_examples", parts[1].count());
             summary.put("parameters", new ArrayList<>(spec.parameters().keySet()));
             output.results(ranked, configs, new ArrayList<>(spec.parameters().keySet()), summary);
             TrialRecord best = ranked.get(0);
@@ -322,10 +338,11 @@ public final class Sweep {
         private final Shards train;
         private final Shards validation;
 
-        DistributedRunner(JavaSparkContext sc, Dataset[] parts, int partitions) {
+        DistributedRunner(JavaSparkContext sc, Examples[] parts, int partitions) {
             this.sc = sc;
             this.train = Shards.of(sc, parts[0], partitions, "kindling-sweep-train");
             this.validation = Shards.of(sc, parts[1], partitions, "kindling-sweep-validation");
+            parts[0].release();
         }
 
         @Override

@@ -47,43 +47,11 @@ public final class ShardAggregation {
     }
 
     /**
-     * Runs {@code task} on every shard and merges the results into a fresh {@code zero}. Where a
-     * shard's block was lost with its executor (the shards are locally checkpointed, so Spark
-     * cannot recompute it), the shards are shipped again from the driver and the job reruns once
-     * on a new zero: the tasks are deterministic, so the result is the one the first try would
-     * have given.
+     * Runs {@code task} on every shard and merges the results into a fresh {@code zero}. A shard
+     * lost with its executor is rebuilt by Spark within the job (the shards keep their lineage).
      */
     static <R> R run(JavaSparkContext sc, Shards shards, ShardTask<R> task, Supplier<R> zero, Function2<R, R, R> merge,
                      Class<R> type) {
-        try {
-            return runOnce(sc, shards, task, zero, merge, type);
-        } catch (Exception e) { // Spark's SparkException, undeclared by its Scala methods
-            if (!lostBlock(shards, e)) {
-                throw ShardAggregation.<RuntimeException>rethrow(e);
-            }
-            shards.reship(sc);
-            return runOnce(sc, shards, task, zero, merge, type);
-        }
-    }
-
-    /** Whether a shard's block is lost; where that cannot be told (Spark stopping), no, noted on {@code failure}. */
-    private static boolean lostBlock(Shards shards, Exception failure) {
-        try {
-            return shards.lostBlock();
-        } catch (RuntimeException e) {
-            failure.addSuppressed(e);
-            return false;
-        }
-    }
-
-    /** Throws {@code e} as it is, checked or not. */
-    @SuppressWarnings("unchecked")
-    private static <E extends Exception> E rethrow(Exception e) throws E {
-        throw (E) e;
-    }
-
-    private static <R> R runOnce(JavaSparkContext sc, Shards shards, ShardTask<R> task, Supplier<R> zero,
-                                 Function2<R, R, R> merge, Class<R> type) {
         int n = shards.count();
         if (needsTree(n, SparkTrainer.TREE_DEPTH)) {
             return tree(sc, shards, task, zero, merge, type);

@@ -2,84 +2,141 @@ package dev.kindling.spark.train;
 
 import dev.kindling.config.DataParallel;
 import dev.kindling.data.Dataset;
+import dev.kindling.spark.data.Example;
+import dev.kindling.spark.data.Examples;
 import dev.kindling.spark.data.RangeReader;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
-import org.apache.spark.SparkEnv;
+import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.storage.BlockId;
-import org.apache.spark.storage.RDDBlockId;
+import org.apache.spark.api.java.function.Function2;
+import org.apache.spark.api.java.function.PairFunction;
 import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
 
 /**
- * A dataset split into N contiguous shards, one Spark partition each, every shard cached on
+ * A data set split into N contiguous shards, one Spark partition each, every shard cached on
  * its executor as ONE {@link Dataset} block (uint8 pixels + labels). Shard p holds the examples
- * {@code [start(p), start(p+1))} of the original order, so a global example index maps to a
+ * {@code [start(p), start(p+1))} of the data set's order, so a global example index maps to a
  * shard and a local index without any lookup table.
  *
- * <p>The RDD is locally checkpointed once built: its lineage, and with it the parallelized
- * data inside the partitions, is cut, so later tasks ship a partition index instead of the
- * shard. A lost executor loses its shards with it, which Spark cannot recompute: the shards keep
- * the data on the driver and are shipped again ({@link #reship}) when a job fails and a block is
- * found lost ({@link #lostBlock}).
+ * <p>The shards are built where the examples lie and never pass through the driver: examples
+ * read by range are read straight into their shard; decoded ones are gathered by index with
+ * one shuffle. The blocks persist in memory, spilling to disk under memory pressure; a block
+ * lost with its executor is rebuilt by Spark from the shuffle's files or, those lost too, from
+ * the source (lineage).
  */
 public final class Shards {
-    private JavaRDD<Dataset> rdd;
+    private final JavaRDD<Dataset> rdd;
     private final int[] starts;
     private final int examples;
-    /**
-     * The data on the driver, to ship again where an executor was lost; null for shards read on
-     * the executors ({@link #read}), which Spark rebuilds from their source by lineage.
-     */
-    private final Dataset data;
 
-    private Shards(JavaRDD<Dataset> rdd, int[] starts, Dataset data) {
+    private Shards(JavaRDD<Dataset> rdd, int[] starts) {
         this.rdd = rdd;
         this.starts = starts;
         this.examples = starts[starts.length - 1];
-        this.data = data;
     }
 
-    /** Splits, ships and caches {@code data} in {@code count} shards (at most one per example). */
     /** The shard count a run asks for: its {@code --partitions}, else Spark's default parallelism. */
     public static int count(JavaSparkContext sc, DataParallel parallel) {
         return parallel.partitions() != null ? parallel.partitions() : sc.defaultParallelism();
     }
 
+    /** {@link #of(JavaSparkContext, Examples, int, String)} for a dataset the driver holds already (a small frame). */
     public static Shards of(JavaSparkContext sc, Dataset data, int count, String name) {
-        int n = data.size();
-        int shards = Math.max(1, Math.min(count, n));
-        int[] starts = new int[shards + 1];
-        for (int p = 0; p < shards; p++) {
-            starts[p] = (int) ((long) n * p / shards);
-        }
-        starts[shards] = n;
-        return new Shards(ship(sc, data, starts, name), starts, data);
+        return of(sc, Examples.of(sc, data), count, name);
     }
 
     /**
-     * Shards read where they are computed, never passing through the driver: shard p is
-     * {@code reader.read(start(p), start(p + 1))} of {@code examples} examples, cached as one block that
-     * spills to disk under memory pressure. A block lost with its executor is read again from
-     * the source by Spark itself.
+     * Builds and caches {@code data} (fitted to the network: {@link Examples#fitted}) in
+     * {@code count} shards (at most one per example).
      */
-    public static Shards read(JavaSparkContext sc, RangeReader reader, int examples, int count, String name) {
-        int shards = Math.max(1, Math.min(count, examples));
+    public static Shards of(JavaSparkContext sc, Examples data, int count, String name) {
+        if (data.outputs() == null) {
+            throw new IllegalStateException("examples not fitted to a network: " + data.source());
+        }
+        int n = data.count();
+        int shards = Math.max(1, Math.min(count, n));
         int[] starts = new int[shards + 1];
         for (int p = 0; p <= shards; p++) {
-            starts[p] = (int) ((long) examples * p / shards);
+            starts[p] = (int) ((long) n * p / shards);
         }
-        List<Integer> indices = new ArrayList<>(shards);
-        for (int p = 0; p < shards; p++) {
-            indices.add(p);
+        JavaRDD<Dataset> rdd;
+        if (data.ranged()) {
+            List<Integer> indices = new ArrayList<>(shards);
+            for (int p = 0; p < shards; p++) {
+                indices.add(p);
+            }
+            rdd = sc.parallelize(indices, shards).map(new ReadShard(data.reader(), starts));
+        } else {
+            rdd = data.rdd().mapToPair(new ByIndex())
+                    .repartitionAndSortWithinPartitions(new Contiguous(starts))
+                    .mapPartitionsWithIndex(new Gather(starts, data.source(), data.channels(), data.height(),
+                            data.width(), data.outputs()), true);
         }
-        JavaRDD<Dataset> rdd = sc.parallelize(indices, shards).map(new ReadShard(reader, starts)).setName(name);
+        rdd.setName(name);
         // kept as objects in memory (a serialized level would decode the whole shard every round),
         // written to disk when memory runs short
         rdd.persist(StorageLevel.MEMORY_AND_DISK());
         rdd.count();
-        return new Shards(rdd, starts, null);
+        return new Shards(rdd, starts);
+    }
+
+    /** Keys an example by its index. */
+    private static final class ByIndex implements PairFunction<Example, Integer, Example> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Tuple2<Integer, Example> call(Example e) {
+            return new Tuple2<>(e.index, e);
+        }
+    }
+
+    /** Shard p takes the indices {@code [starts[p], starts[p+1])}. */
+    static final class Contiguous extends Partitioner {
+        private static final long serialVersionUID = 1L;
+        private final int[] starts;
+
+        Contiguous(int[] starts) {
+            this.starts = starts;
+        }
+
+        @Override
+        public int numPartitions() {
+            return starts.length - 1;
+        }
+
+        @Override
+        public int getPartition(Object key) {
+            int i = (Integer) key;
+            int p = java.util.Arrays.binarySearch(starts, i);
+            return p >= 0 ? Math.min(p, starts.length - 2) : -p - 2;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Contiguous c && java.util.Arrays.equals(starts, c.starts);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Arrays.hashCode(starts);
+        }
+    }
+
+    /** One shard's examples, sorted by index, as one dataset. */
+    private record Gather(int[] starts, String source, int channels, int height, int width, int classes)
+            implements Function2<Integer, Iterator<Tuple2<Integer, Example>>, Iterator<Dataset>> {
+        @Override
+        public Iterator<Dataset> call(Integer p, Iterator<Tuple2<Integer, Example>> examples) {
+            List<Example> inOrder = new ArrayList<>(starts[p + 1] - starts[p]);
+            while (examples.hasNext()) {
+                inOrder.add(examples.next()._2());
+            }
+            return List.of(Examples.dataset(inOrder, starts[p], source, channels, height, width, classes)).iterator();
+        }
     }
 
     /** A named function class (not a lambda), as {@link ShardTask} explains. */
@@ -97,55 +154,6 @@ public final class Shards {
         public Dataset call(Integer p) {
             return reader.read(starts[p], starts[p + 1]);
         }
-    }
-
-    private static JavaRDD<Dataset> ship(JavaSparkContext sc, Dataset data, int[] starts, String name) {
-        int shards = starts.length - 1;
-        List<Dataset> parts = new ArrayList<>(shards);
-        for (int p = 0; p < shards; p++) {
-            parts.add(data.subset(starts[p], starts[p + 1]));
-        }
-        JavaRDD<Dataset> rdd = sc.parallelize(parts, shards).setName(name);
-        rdd.rdd().localCheckpoint();
-        rdd.count();
-        return rdd;
-    }
-
-    /** Ships the shards again from the driver, after an executor holding some of them was lost. */
-    void reship(JavaSparkContext sc) {
-        if (data == null) {
-            return; // read on the executors: Spark reads a lost block again from its source
-        }
-        String name = rdd.name();
-        rdd.unpersist(false);
-        rdd = ship(sc, data, starts, name);
-    }
-
-    /**
-     * Whether a shard's locally checkpointed block is gone (with its executor, or removed): the
-     * block manager master, which drops a lost executor's blocks before Spark gives up on a job
-     * that needed them, knows no copy of it. Asked after a job failed, to tell a lost shard
-     * (ship the shards again and rerun) from any other failure (rethrown), whatever the
-     * failure's message says.
-     */
-    boolean lostBlock() {
-        int id = rdd.id();
-        BlockId[] blocks = new BlockId[count()];
-        for (int p = 0; p < blocks.length; p++) {
-            blocks[p] = new RDDBlockId(id, p);
-        }
-        var locations = SparkEnv.get().blockManager().master().getLocations(blocks);
-        for (int p = 0; p < blocks.length; p++) {
-            if (locations.apply(p).isEmpty()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Whether the shards were read on the executors (no copy on the driver). */
-    public boolean readOnExecutors() {
-        return data == null;
     }
 
     JavaRDD<Dataset> rdd() {

@@ -67,7 +67,7 @@ public final class TrainService implements DistributedTraining {
             Network net = Network.build(settings.spec(), Backends.create(Backends.onDriver(settings.backend())));
             net.initialize(config.seed());
             TrainingShards shards = TrainingShards.of(sc, spark, source, settings.spec(), net.outputCount(),
-                    Shards.count(sc, dist), job.limit(), SparkSettings.hadoopEntries(conf));
+                    Shards.count(sc, dist), job.limit());
             Shards trainShards = shards.train();
             Shards testShards = shards.test();
             int examples = trainShards.examples();

@@ -3,7 +3,6 @@ package dev.kindling.spark.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,7 +20,6 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.junit.jupiter.api.Test;
@@ -51,10 +49,11 @@ class IdxOnExecutorsTest {
         Path gz = write(tmp.resolve("gz"), 1200, 300, true);
         HadoopIdxDirectory idx = HadoopIdxDirectory.open(FileSystem.getLocal(new Configuration()),
                 new org.apache.hadoop.fs.Path(raw.toUri()), DataOptions.none());
-        TrainingShards shards = TrainingShards.of(TestSpark.context(), null, idx, NetworkSpec.mlp("784-10", "he", 0),
-                10, 3, 1000, Map.of());
+        assertTrue(idx.train(TestSpark.session()).ranged() && idx.test(TestSpark.session()).ranged(),
+                "raw files are read by range");
+        TrainingShards shards = TrainingShards.of(TestSpark.context(), TestSpark.session(), idx,
+                NetworkSpec.mlp("784-10", "he", 0), 10, 3, 1000);
         try {
-            assertTrue(shards.train().readOnExecutors() && shards.test().readOnExecutors());
             assertEquals(1000, shards.train().examples(), "--limit");
             assertEquals(300, shards.test().examples());
             assertArrayEquals(new int[] {333, 333, 334}, shards.train().sizes());
@@ -63,7 +62,7 @@ class IdxOnExecutorsTest {
         }
         HadoopIdxDirectory zipped = HadoopIdxDirectory.open(FileSystem.getLocal(new Configuration()),
                 new org.apache.hadoop.fs.Path(gz.toUri()), DataOptions.none());
-        assertNull(zipped.ranges(false, Map.of()), "a gzip stream is read whole");
+        assertFalse(zipped.train(TestSpark.session()).ranged(), "a gzip stream is read whole");
 
         TestSpark.stop(); // the launcher starts its own Spark
         String[] common = {"--master", "local[2]", "--partitions", "3", "--arch", "784-20-10", "--epochs", "2",
@@ -108,12 +107,12 @@ class IdxOnExecutorsTest {
         }
         HadoopIdxDirectory idx = HadoopIdxDirectory.open(fs, new org.apache.hadoop.fs.Path(raw.toUri()),
                 DataOptions.none());
-        KindlingException e = assertThrows(KindlingException.class, () -> idx.ranges(false, Map.of()));
+        KindlingException e = assertThrows(KindlingException.class, () -> idx.train(TestSpark.session()));
         assertTrue(e.getMessage().contains("truncated") && e.getMessage().contains(images.toString()), e.getMessage());
         try (RandomAccessFile f = new RandomAccessFile(images.toFile(), "rw")) {
             f.setLength(f.length() + 12);
         }
-        e = assertThrows(KindlingException.class, () -> idx.ranges(false, Map.of()));
+        e = assertThrows(KindlingException.class, () -> idx.train(TestSpark.session()));
         assertTrue(e.getMessage().contains("trailing garbage: 7 bytes"), e.getMessage());
     }
 

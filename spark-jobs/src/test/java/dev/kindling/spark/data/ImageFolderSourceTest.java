@@ -51,7 +51,7 @@ public class ImageFolderSourceTest {
     }
 
     static Dataset read(Path location, Map<String, String> options) {
-        return ((SplitDataSource) open(location, options)).readAll(spark, new org.apache.hadoop.fs.Path(location.toUri()));
+        return ((SplitDataSource) open(location, options)).readAll(spark, new org.apache.hadoop.fs.Path(location.toUri())).collect();
     }
 
     /** {@code d} in the order of its PNG files (class folder by name, then index) with labels by sorted name. */
@@ -78,7 +78,7 @@ public class ImageFolderSourceTest {
         sorted.sort(null);
         assertEquals(sorted, source.classNames());
         assertEquals(List.of("ankle-boot", "bag", "coat"), source.classNames().subList(0, 3));
-        for (Dataset[] pair : new Dataset[][] {{train, source.train(spark)}, {test, source.test(spark)}}) {
+        for (Dataset[] pair : new Dataset[][] {{train, source.train(spark).collect()}, {test, source.test(spark).collect()}}) {
             Dataset expected = inFolderOrder(pair[0], sorted);
             Dataset read = pair[1];
             assertEquals(1, read.channels());
@@ -143,7 +143,7 @@ public class ImageFolderSourceTest {
         KindlingException e = assertThrows(KindlingException.class, () -> read(dir, Map.of()));
         assertMentions(e, "coat/notes.txt", "not an image", "invalid-images=skip");
         DataSource skipping = open(dir, Map.of("invalid-images", "skip", "test-fraction", "0.5"));
-        assertEquals(10, skipping.train(spark).size());
+        assertEquals(10, skipping.train(spark).collect().size());
         assertTrue(skipping.notes().stream().anyMatch(n -> n.contains("left out 1 file") && n.contains("notes.txt")),
                 skipping.notes().toString());
     }
@@ -167,7 +167,7 @@ public class ImageFolderSourceTest {
         TestData.writePng(new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY), dir.resolve("test/cap/1.png"));
         DataSource source = open(dir, Map.of());
         int classes = source.classNames().size();
-        KindlingException e = assertThrows(KindlingException.class, () -> source.test(spark));
+        KindlingException e = assertThrows(KindlingException.class, () -> source.test(spark).collect());
         assertMentions(e, "test/cap", "class folder cap is not among the training classes", "ankle-boot");
         Files.writeString(dir.resolve("train/labels.csv"), "x");
         e = assertThrows(KindlingException.class, () -> open(dir, Map.of()));

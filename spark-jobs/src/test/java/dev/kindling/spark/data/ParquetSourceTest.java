@@ -60,7 +60,7 @@ public class ParquetSourceTest {
     void binaryImagesInTrainAndTestDecodeToTheIdxPixelsInFileOrder() {
         DataSource source = open(fashion, Map.of());
         assertInstanceOf(ParquetSource.class, source);
-        for (Dataset[] pair : new Dataset[][] {{train, source.train(spark)}, {test, source.test(spark)}}) {
+        for (Dataset[] pair : new Dataset[][] {{train, source.train(spark).collect()}, {test, source.test(spark).collect()}}) {
             Dataset expected = pair[0];
             Dataset read = pair[1];
             assertEquals(expected.size(), read.size());
@@ -82,10 +82,10 @@ public class ParquetSourceTest {
             TestData.writeParquet(spark, few, dir.resolve("train.parquet"), type, 15);
             TestData.writeParquet(spark, few.subset(0, 5), dir.resolve("test.parquet"), "binary", 15);
             DataSource source = open(dir, Map.of());
-            Dataset read = source.train(spark);
+            Dataset read = source.train(spark).collect();
             assertArrayEquals(few.pixels(), read.pixels(), type);
             assertArrayEquals(few.labels(), read.labels(), type);
-            assertEquals(5, source.test(spark).size());
+            assertEquals(5, source.test(spark).collect().size());
         }
     }
 
@@ -94,8 +94,8 @@ public class ParquetSourceTest {
         Path one = tmp.resolve("all.parquet");
         TestData.writeParquet(spark, test, one, "binary", 1000);
         DataSource a = open(one, Map.of("test-fraction", "0.25", "split-seed", "7"));
-        Dataset trainPart = a.train(spark);
-        Dataset testPart = a.test(spark);
+        Dataset trainPart = a.train(spark).collect();
+        Dataset testPart = a.test(spark).collect();
         assertEquals(150, trainPart.size());
         assertEquals(50, testPart.size());
         assertTrue(a.notes().get(0).contains("50 of the 200 examples"), a.notes().toString());
@@ -106,8 +106,8 @@ public class ParquetSourceTest {
             assertEquals(counts[c], got, "class " + c);
         }
         DataSource again = open(one, Map.of("test-fraction", "0.25", "split-seed", "7"));
-        assertArrayEquals(testPart.pixels(), again.test(spark).pixels());
-        Dataset defaultSplit = open(one, Map.of()).test(spark);
+        assertArrayEquals(testPart.pixels(), again.test(spark).collect().pixels());
+        Dataset defaultSplit = open(one, Map.of()).test(spark).collect();
         assertEquals(20, defaultSplit.size()); // 10 % by default
         UsageException e = assertThrows(UsageException.class, () -> open(fashion, Map.of("test-fraction", "0.2")));
         assertTrue(e.getMessage().contains("test-fraction") && e.getMessage().contains("train"), e.getMessage());
@@ -267,7 +267,7 @@ public class ParquetSourceTest {
 
     static Dataset read(Path location, Map<String, String> options) {
         DataSource source = open(location, options);
-        return ((SplitDataSource) source).readAll(spark, new org.apache.hadoop.fs.Path(location.toUri()));
+        return ((SplitDataSource) source).readAll(spark, new org.apache.hadoop.fs.Path(location.toUri())).collect();
     }
 
     static StructField field(String name, DataType type, Metadata meta) {
