@@ -40,6 +40,8 @@ public final class Examples {
     /** The one-hot width, the network's outputs once {@link #fitted}; else null. */
     private final Integer outputs;
     private final String source;
+    /** Where the labels come from, where they have a file of their own (IDX); else the source. */
+    private final String labelSource;
     /** Whether each example names its file (sources whose examples are files of their own). */
     private final boolean withFiles;
     /** RDDs this data set persisted while it was read, unpersisted by {@link #release}. */
@@ -47,7 +49,7 @@ public final class Examples {
 
     private Examples(JavaSparkContext sc, JavaRDD<Example> rdd, IdxRanges ranges, int count, int channels,
                      int height, int width, Integer classes, String countedBy, Integer outputs, String source,
-                     boolean withFiles, List<JavaRDD<?>> cached) {
+                     String labelSource, boolean withFiles, List<JavaRDD<?>> cached) {
         this.sc = sc;
         this.rdd = rdd;
         this.ranges = ranges;
@@ -61,12 +63,13 @@ public final class Examples {
         this.source = source;
         this.withFiles = withFiles;
         this.cached = cached;
+        this.labelSource = labelSource;
     }
 
     /** Examples that tasks read by range from a raw IDX file pair. */
     static Examples ranged(JavaSparkContext sc, IdxRanges ranges, Integer classes, String countedBy) {
         return new Examples(sc, null, ranges, ranges.count(), 1, ranges.height(), ranges.width(), classes, countedBy,
-                null, ranges.images(), false, List.of());
+                null, ranges.images(), ranges.labels(), false, List.of());
     }
 
     /**
@@ -77,8 +80,8 @@ public final class Examples {
     static Examples decoded(JavaSparkContext sc, JavaRDD<Example> rdd, int count, int channels, int height, int width,
                             Integer classes, String countedBy, String source, boolean withFiles,
                             List<JavaRDD<?>> cached) {
-        return new Examples(sc, rdd, null, count, channels, height, width, classes, countedBy, null, source, withFiles,
-                cached);
+        return new Examples(sc, rdd, null, count, channels, height, width, classes, countedBy, null, source, source,
+                withFiles, cached);
     }
 
     /**
@@ -95,12 +98,18 @@ public final class Examples {
         }
         return new Examples(sc, sc.parallelize(all, Math.max(1, Math.min(d.size(), sc.defaultParallelism()))), null,
                 d.size(), d.channels(), d.height(), d.width(), d.classes(), "the data's classes", d.classes(),
-                d.source(), false, List.of());
+                d.source(), d.source(), false, List.of());
+    }
+
+    /** These examples, with their labels named as coming from {@code file} in messages. */
+    Examples labelledBy(String file) {
+        return new Examples(sc, rdd, ranges, count, channels, height, width, classes, countedBy, outputs, source, file,
+                withFiles, cached);
     }
 
     private Examples with(JavaRDD<Example> newRdd, int newCount) {
         return new Examples(sc, newRdd, null, newCount, channels, height, width, classes, countedBy, outputs, source,
-                withFiles, cached);
+                labelSource, withFiles, cached);
     }
 
     public int count() {
@@ -181,9 +190,9 @@ public final class Examples {
                     + " outputs");
         }
         JavaRDD<Example> checked = rdd == null || classes != null ? rdd
-                : rdd.map(new LabelCheck(source, networkOutputs, "the network's outputs"));
+                : rdd.map(new LabelCheck(labelSource, networkOutputs, "the network's outputs"));
         return new Examples(sc, checked, ranges, count, channels, height, width, classes, countedBy, networkOutputs,
-                source, withFiles, cached);
+                source, labelSource, withFiles, cached);
     }
 
     /** What a label must be below: the data's class count, else the network's outputs, else any label. */
@@ -203,7 +212,7 @@ public final class Examples {
         }
         if (ranges != null) {
             return new Examples(sc, null, ranges, kept, channels, height, width, classes, countedBy, outputs, source,
-                    withFiles, cached);
+                    labelSource, withFiles, cached);
         }
         return with(rdd.filter(new Below(kept)), kept);
     }
@@ -243,7 +252,8 @@ public final class Examples {
         both.addAll(after.cached);
         Integer joined = classes == null || after.classes == null ? null : Math.max(classes, after.classes);
         return new Examples(sc, rdd().union(after.rdd().map(new Shift(count))), null, count + after.count, channels,
-                height, width, joined, countedBy, outputs, source, withFiles && after.withFiles, both);
+                height, width, joined, countedBy, outputs, source, labelSource,
+                withFiles && after.withFiles, both);
     }
 
     /**

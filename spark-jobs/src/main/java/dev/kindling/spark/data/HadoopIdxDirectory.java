@@ -130,7 +130,7 @@ public final class HadoopIdxDirectory implements DataSource {
         JavaRDD<Example> read = sc.parallelize(List.of(0), 1)
                 .flatMap(new ReadWhole(images.toString(), labels.toString(), hadoop, classes));
         return Examples.decoded(sc, read, im.count(), 1, im.dimensions()[1], im.dimensions()[2], classes,
-                CLASSES_OPTION, images.toString(), false, List.of());
+                CLASSES_OPTION, images.toString(), false, List.of()).labelledBy(labels.toString());
     }
 
     /** Reads a gzip file pair whole where the task runs. */

@@ -111,6 +111,10 @@ public final class IdxRanges implements Serializable {
         return images;
     }
 
+    public String labels() {
+        return labels;
+    }
+
     /**
      * Examples {@code [from, to)} as one dataset of {@code outputs} classes (the network's
      * one-hot width); a label at or above {@code classes} is refused naming the labels file, the

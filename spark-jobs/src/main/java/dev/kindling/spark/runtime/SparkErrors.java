@@ -42,6 +42,20 @@ public final class SparkErrors {
         return new KindlingException(at + ": cannot read as " + format + ": " + message, e);
     }
 
+    /**
+     * A job's failure as the {@link KindlingException} a task threw (its message, naming the
+     * file and example), where one did; else {@code e} itself, to be rethrown as it is.
+     */
+    public static RuntimeException fromTask(Exception e) {
+        Set<Throwable> seen = new HashSet<>();
+        for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
+            if (t instanceof KindlingException k) {
+                return t == e ? k : new KindlingException(k.getMessage(), e);
+            }
+        }
+        return e instanceof RuntimeException r ? r : new IllegalStateException(e);
+    }
+
     public static String firstLine(Throwable t) {
         String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage().strip();
         int nl = m.indexOf('\n');

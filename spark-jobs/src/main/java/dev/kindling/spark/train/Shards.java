@@ -5,6 +5,7 @@ import dev.kindling.data.Dataset;
 import dev.kindling.spark.data.Example;
 import dev.kindling.spark.data.Examples;
 import dev.kindling.spark.data.RangeReader;
+import dev.kindling.spark.runtime.SparkErrors;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -80,7 +81,12 @@ public final class Shards {
         // kept as objects in memory (a serialized level would decode the whole shard every round),
         // written to disk when memory runs short
         rdd.persist(StorageLevel.MEMORY_AND_DISK());
-        rdd.count();
+        try {
+            rdd.count();
+        } catch (Exception e) { // a bad example found where it is read fails the job: its message says what
+            rdd.unpersist(false);
+            throw SparkErrors.fromTask(e);
+        }
         return new Shards(rdd, starts);
     }
 
