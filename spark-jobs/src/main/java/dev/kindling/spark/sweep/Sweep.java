@@ -54,6 +54,13 @@ public final class Sweep {
     static final String DISTRIBUTED = "distributed";
     /** Larger networks train data-parallel: one core would take too long, and every task would hold a copy. */
     static final int TASK_MODE_MAX_PARAMETERS = 1_000_000;
+    /** The most pixel bytes task mode broadcasts (every executor and the driver hold a copy). */
+    static final String TASK_MODE_MAX_BYTES = "spark.kindling.sweep.taskModeMaxBytes";
+
+    /** {@link #TASK_MODE_MAX_BYTES}, by default a quarter of the driver's heap. */
+    static long taskModeMaxBytes(SparkConf conf) {
+        return conf.getSizeAsBytes(TASK_MODE_MAX_BYTES, Long.toString(Runtime.getRuntime().maxMemory() / 4));
+    }
 
     private final SweepSpec spec;
     private final String data;
@@ -139,18 +146,20 @@ public final class Sweep {
                 throw new KindlingException(data + ": " + all.count() + " training examples are too few to hold out "
                         + "a validation fraction of " + spec.validationFraction());
             }
-            long heap = Runtime.getRuntime().maxMemory();
-            if (mode.equals(TASK) && all.bytes() > heap / 4) {
-                String size = String.format("%,d examples of %,d bytes (%,d MB)", all.count(), all.features(),
-                        all.bytes() >> 20);
+            long most = taskModeMaxBytes(sc.getConf());
+            if (mode.equals(TASK) && all.bytes() > most) {
+                String size = String.format("%,d examples of %,d bytes = %,d bytes", all.count(), all.features(),
+                        all.bytes());
+                String limitText = String.format("%,d bytes (%s, default a quarter of the driver's heap, which holds "
+                        + "the broadcast copy)", most, TASK_MODE_MAX_BYTES);
                 if (!requestedMode.equals(AUTO)) {
-                    throw new KindlingException(String.format("sweep: the training data, %s, is more than task mode "
-                            + "holds: a quarter of the driver's heap (%,d MB), which keeps the broadcast copy; pass "
-                            + "--trial-mode distributed, which keeps the data on the executors", size, heap >> 22));
+                    throw new UsageException(String.format("sweep: the training data, %s, is more than task mode "
+                            + "holds, %s; pass --trial-mode distributed, which keeps the data on the executors", size,
+                            limitText));
                 }
                 mode = DISTRIBUTED;
-                out.printf("kindling: sweep: distributed mode: the training data, %s, is more than task mode holds "
-                        + "(a quarter of the driver's heap, %,d MB)%n", size, heap >> 22);
+                out.printf("kindling: sweep: distributed mode: the training data, %s, is more than task mode holds, "
+                        + "%s%n", size, limitText);
             }
             Examples[] parts = all.split(all.count() - validationSize, spec.seed());
             int slots = parallel != null ? parallel : mode.equals(TASK) ? sc.defaultParallelism() : 1;

@@ -56,6 +56,29 @@ public class SweepCliTest {
             """;
 
     @Test
+    void taskModeRefusesDataAboveItsLimitNamingDistributedModeAndAutoModeChoosesDistributed() throws Exception {
+        String[] args = {"sweep", "--spec", spec(RANDOM.replace("trials: 6", "trials: 1")).toString(), "--data", DATA,
+            "--out", tmp.resolve("task").toString(), "--master", "local[2]", "--limit", "500", "--trial-mode", "task"};
+        System.setProperty(Sweep.TASK_MODE_MAX_BYTES, "100k"); // 500 examples x 784 bytes = 392,000
+        try {
+            Cli.Result r = run(args);
+            assertEquals(Main.EXIT_USAGE, r.code(), r.out() + r.err());
+            assertTrue(r.err().contains("392,000 bytes") && r.err().contains("102,400 bytes")
+                    && r.err().contains("--trial-mode distributed"), r.err());
+            assertTrue(!Files.exists(tmp.resolve("task/leaderboard.json")));
+            args[args.length - 1] = "auto";
+            args[6] = tmp.resolve("auto").toString();
+            r = run(args);
+            assertEquals(0, r.code(), r.out() + r.err());
+            assertTrue(r.out().contains("distributed mode: the training data"), r.out());
+            assertEquals("distributed", Json.JSON.readTree(tmp.resolve("auto/leaderboard.json").toFile())
+                    .get("trial_mode").asText());
+        } finally {
+            System.clearProperty(Sweep.TASK_MODE_MAX_BYTES);
+        }
+    }
+
+    @Test
     void randomSweepWritesARankedLeaderboardABestConfigAndAChartAndARerunSkipsFinishedTrials() throws Exception {
         Path out = tmp.resolve("sweep");
         String[] args = {"sweep", "--spec", spec(RANDOM).toString(), "--data", DATA, "--out", out.toUri().toString(),
