@@ -160,6 +160,25 @@ public class SparkBadInputCliTest {
                     Path d = Files.createDirectories(t.resolve("empty"));
                     return run(train(d.toString(), t), d.toString(), "holds no data");
                 }),
+                of("spark-idx-raw-truncated", Main.EXIT_FAILED, t -> {
+                    Path d = TestData.writeIdx(t.resolve("data"), 20, 10);
+                    for (String name : List.of("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                            "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")) {
+                        byte[] raw = new java.util.zip.GZIPInputStream(Files.newInputStream(d.resolve(name + ".gz")))
+                                .readAllBytes();
+                        Files.delete(d.resolve(name + ".gz"));
+                        // the training images cut short: a copy broken off mid-way
+                        Files.write(d.resolve(name), name.startsWith("train-images")
+                                ? Arrays.copyOf(raw, raw.length - 100) : raw);
+                    }
+                    return run(train(d.toString(), t), "train-images-idx3-ubyte", "truncated",
+                            "20 records of 784 bytes");
+                }),
+                of("sweep-task-mode-data-too-large", Main.EXIT_USAGE, t -> {
+                    System.setProperty("spark.kindling.sweep.taskModeMaxBytes", "10k");
+                    return run(sweep(good(), t, "--trial-mode", "task"), "28,224 bytes", "10,240 bytes",
+                            "--trial-mode distributed");
+                }),
                 of("parquet-wrong-label-type", Main.EXIT_FAILED, t -> run(train(at("string-label.parquet"), t),
                         "string-label.parquet", "column label", "string")),
                 of("parquet-wrong-image-type", Main.EXIT_FAILED, t -> run(train(at("string-image.parquet"), t),
@@ -313,6 +332,7 @@ public class SparkBadInputCliTest {
     @AfterEach
     void giveBackWriteAccess() throws IOException {
         Unwritable.releaseAll();
+        System.clearProperty("spark.kindling.sweep.taskModeMaxBytes");
     }
 
     @Test

@@ -162,6 +162,7 @@ public final class Sweep {
                         + "%s%n", size, limitText);
             }
             Examples[] parts = all.split(all.count() - validationSize, spec.seed());
+            output.start();
             int slots = parallel != null ? parallel : mode.equals(TASK) ? sc.defaultParallelism() : 1;
             out.printf("kindling: sweep: %d trials (%s%s), %s mode, %d at once, on Spark %s (%s); %,d training and "
                             + "%,d validation examples (held out from the training data)%n", planned.size(),

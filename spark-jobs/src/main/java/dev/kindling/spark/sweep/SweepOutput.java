@@ -41,6 +41,9 @@ public final class SweepOutput {
 
     private final FileSystem fs;
     private final Path dir;
+    /** The plan as sweep.json records it, and whether an old sweep is replaced: for {@link #start}. */
+    private byte[] plan;
+    private boolean overwrite;
 
     private SweepOutput(FileSystem fs, Path dir) {
         this.fs = fs;
@@ -52,6 +55,11 @@ public final class SweepOutput {
      * values). A directory holding another sweep is refused unless {@code overwrite}, which
      * deletes its trials.
      */
+    /**
+     * The sweep's output directory at {@code location}, checked (writable; a sweep of other
+     * trials there is refused without {@code overwrite}) but not yet written: {@link #start}
+     * writes, once the data is read, so that a run refused before then leaves it as it was.
+     */
     static SweepOutput open(String location, Configuration conf, Map<String, Object> plan, boolean overwrite) {
         Path path = new Path(location);
         try {
@@ -60,23 +68,33 @@ public final class SweepOutput {
             HadoopFiles.checkOutput(fs, path, "out", location);
             SweepOutput out = new SweepOutput(fs, path);
             Path recorded = out.path(SWEEP);
-            byte[] bytes = Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(plan);
+            out.plan = Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(plan);
+            out.overwrite = overwrite;
             if (fs.exists(recorded) && !overwrite) {
                 // compared as parsed JSON, so that formatting and number types do not count
-                if (!Json.JSON.readTree(HadoopFiles.read(fs, recorded)).equals(Json.JSON.readTree(bytes))) {
+                if (!Json.JSON.readTree(HadoopFiles.read(fs, recorded)).equals(Json.JSON.readTree(out.plan))) {
                     throw new UsageException("out: " + location + " holds a sweep of other trials (" + SWEEP
                             + " differs from this spec); pass --overwrite to replace it, or choose another directory");
                 }
-            } else if (overwrite) {
-                for (String name : List.of(TRIALS, SWEEP, LEADERBOARD_CSV, LEADERBOARD_JSON, BEST_CONFIG, CHART)) {
-                    fs.delete(out.path(name), true);
-                }
             }
-            fs.mkdirs(out.path(TRIALS));
-            HadoopFiles.write(fs, recorded, bytes);
             return out;
         } catch (IOException e) {
             throw new KindlingException("out: cannot prepare " + location + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Clears an old sweep where asked to overwrite it, and records the plan. */
+    void start() {
+        try {
+            if (overwrite) {
+                for (String name : List.of(TRIALS, SWEEP, LEADERBOARD_CSV, LEADERBOARD_JSON, BEST_CONFIG, CHART)) {
+                    fs.delete(path(name), true);
+                }
+            }
+            fs.mkdirs(path(TRIALS));
+            HadoopFiles.write(fs, path(SWEEP), plan);
+        } catch (IOException e) {
+            throw new KindlingException("out: cannot prepare " + dir + ": " + e.getMessage(), e);
         }
     }
 
