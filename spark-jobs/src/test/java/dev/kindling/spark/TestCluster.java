@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +31,13 @@ public final class TestCluster {
 
     /** Runs a command with its output in {@code log}; kills its process tree after {@code seconds}. */
     public static Run run(Path log, long seconds, String... command) throws IOException, InterruptedException {
-        Process p = spawn(log, command);
+        return run(log, seconds, Map.of(), command);
+    }
+
+    /** {@link #run(Path, long, String...)} with {@code env} over {@link #spawn}'s environment. */
+    public static Run run(Path log, long seconds, Map<String, String> env, String... command)
+            throws IOException, InterruptedException {
+        Process p = spawn(log, env, command);
         try {
             if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
                 destroyTree(p.toHandle());
@@ -46,9 +53,15 @@ public final class TestCluster {
 
     /** Starts a command with its output in {@code log}, without waiting; it is in {@link #RUNNING} until ended. */
     public static Process spawn(Path log, String... command) throws IOException {
+        return spawn(log, Map.of(), command);
+    }
+
+    /** {@link #spawn(Path, String...)} with {@code env} over the defaults (a submitted driver's heap: 2 GB). */
+    public static Process spawn(Path log, Map<String, String> env, String... command) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("JAVA", JAVA);
         pb.environment().put("KINDLING_JAVA_OPTS", "-Xmx2g");
+        pb.environment().putAll(env);
         Process p = pb.start();
         RUNNING.add(p);
         return p;
