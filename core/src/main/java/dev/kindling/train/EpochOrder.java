@@ -57,15 +57,22 @@ public final class EpochOrder {
      * measured on. All of them when {@code examples <= limit}.
      */
     public static int[] sample(int examples, int limit, long seed) {
-        int[] all = new int[examples];
-        for (int i = 0; i < examples; i++) {
-            all[i] = i;
-        }
         if (examples <= limit) {
+            int[] all = new int[examples];
+            for (int i = 0; i < examples; i++) {
+                all[i] = i;
+            }
             return all;
         }
-        shuffle(all, new SplittableRandom(seed + 1));
-        int[] picked = java.util.Arrays.copyOf(all, limit);
+        // Floyd's sampling: memory in the sample's size, not the data set's (a driver holding
+        // only parameters draws it for any data set)
+        SplittableRandom rng = new SplittableRandom(seed + 1);
+        java.util.HashSet<Integer> chosen = new java.util.HashSet<>(2 * limit);
+        for (int j = examples - limit; j < examples; j++) {
+            int t = rng.nextInt(j + 1);
+            chosen.add(chosen.contains(t) ? j : t);
+        }
+        int[] picked = chosen.stream().mapToInt(Integer::intValue).toArray();
         java.util.Arrays.sort(picked);
         return picked;
     }
