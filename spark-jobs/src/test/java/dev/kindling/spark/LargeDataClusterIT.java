@@ -105,6 +105,9 @@ public class LargeDataClusterIT {
             assertEquals(1, epochs.size());
             double accuracy = epochs.get(0).get("test_accuracy").asDouble();
             assertTrue(accuracy >= ACCURACY_FLOOR, "test accuracy " + accuracy + " in " + epochs.get(0));
+            // the run's own lines, for BENCHMARKS.md's figure of the largest data set on a 512 MB driver
+            train.output().lines().filter(l -> l.startsWith("kindling:")).forEach(System.out::println);
+            System.out.println("LargeDataClusterIT: epoch " + epochs.get(0));
             assertEquals(784 * 64 + 64 + 64 * 10 + 10, ModelFile.read(out.resolve("model")).parameters().length);
         } finally {
             stop(dir);
