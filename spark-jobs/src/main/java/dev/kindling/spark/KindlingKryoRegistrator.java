@@ -24,6 +24,7 @@ public final class KindlingKryoRegistrator implements KryoRegistrator {
         kryo.register(int[][].class);
         kryo.register(byte[].class);
         kryo.register(long[].class);
+        kryo.register(long[][].class); // a confusion matrix's counts
         kryo.register(double[].class);
         kryo.register(Object[].class);
         kryo.register(Dataset.class, new DatasetSerializer());

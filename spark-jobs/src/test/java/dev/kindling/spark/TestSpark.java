@@ -9,6 +9,7 @@ import dev.kindling.optim.OptimizerConfig;
 import dev.kindling.spark.runtime.SparkSettings;
 import dev.kindling.train.TrainConfig;
 import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -55,6 +56,26 @@ public final class TestSpark {
         if (session != null) {
             session.stop();
             session = null;
+        }
+    }
+
+    /**
+     * Runs {@code job} with every Spark it starts refusing a job whose task results pass 1 MiB
+     * ({@code spark.driver.maxResultSize}), so that a job gathering a few thousand examples on
+     * the driver fails. Stop the shared Spark first: one already running keeps its settings.
+     */
+    public static <T> T withResultsUnder1MiB(Callable<T> job) throws Exception {
+        String key = "spark.driver.maxResultSize";
+        String before = System.getProperty(key);
+        System.setProperty(key, "1m");
+        try {
+            return job.call();
+        } finally {
+            if (before == null) {
+                System.clearProperty(key);
+            } else {
+                System.setProperty(key, before);
+            }
         }
     }
 

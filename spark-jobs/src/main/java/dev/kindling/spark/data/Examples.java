@@ -11,6 +11,8 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.Function;
+import org.apache.spark.api.java.function.Function2;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * A data set that lives on the executors: {@link #count} examples, each with its index in a fixed
@@ -20,8 +22,9 @@ import org.apache.spark.api.java.function.Function;
  *
  * <p>Two forms: examples a task reads by range straight from their source (raw IDX files: the
  * shards read their ranges, no shuffle), or examples already decoded into an RDD of
- * {@link Example}s (Parquet, image folders, gzip IDX), which the shards gather by index with one
- * shuffle. Splitting, sampling and concatenating renumber the examples on the executors.
+ * {@link Example}s (Parquet, image folders, gzip IDX, a DataFrame's rows), which the shards
+ * gather by index with one shuffle. Splitting, sampling and concatenating renumber the examples
+ * on the executors.
  */
 public final class Examples {
     private final JavaSparkContext sc;
@@ -85,8 +88,49 @@ public final class Examples {
     }
 
     /**
-     * The examples of a dataset the driver holds, parallelized as they are; for data that comes
-     * to the driver anyway (small in-memory frames), not for a source.
+     * Examples decoded into {@code blocks}, datasets of {@code channels x height x width}
+     * examples, numbered in the RDD's order: partition by partition, each in its own order (as
+     * {@code zipWithIndex} numbers), so the same RDD gives the same numbering. One small job
+     * counts each partition's examples and finds the largest label, whose successor is the class
+     * count; the blocks stay cached, spilling to disk, until the examples are released, so that
+     * a task reading them again finds the numbering unchanged.
+     *
+     * @throws org.apache.spark.SparkException (unchecked) where that job fails, e.g. a block that
+     *                                         cannot be decoded
+     */
+    public static Examples numbered(JavaSparkContext sc, JavaRDD<Dataset> blocks, int channels, int height,
+                                    int width, String source) {
+        blocks.persist(StorageLevel.MEMORY_AND_DISK());
+        List<long[]> sizes;
+        try {
+            sizes = blocks.mapPartitions(new SizeAndLargestLabel()).collect();
+        } catch (RuntimeException e) {
+            blocks.unpersist(false);
+            throw e;
+        }
+        long count = 0;
+        int largest = -1;
+        for (long[] s : sizes) {
+            count += s[0];
+            largest = Math.max(largest, (int) s[1]);
+        }
+        if (count > Integer.MAX_VALUE) {
+            blocks.unpersist(false);
+            throw new KindlingException(String.format("%s: %,d examples, more than the %,d a data set may hold",
+                    source, count, Integer.MAX_VALUE));
+        }
+        int[] firsts = new int[sizes.size()];
+        for (int p = 1; p < firsts.length; p++) {
+            firsts[p] = firsts[p - 1] + (int) sizes.get(p - 1)[0];
+        }
+        return new Examples(sc, blocks.mapPartitionsWithIndex(new NumberBlocks(firsts), true), null, (int) count,
+                channels, height, width, largest < 0 ? null : largest + 1, "the largest label + 1", null, source,
+                false, List.of(blocks));
+    }
+
+    /**
+     * The examples of a dataset held in memory, parallelized as they are; for data a program has
+     * in hand already (a benchmark's sample), not for a source.
      */
     public static Examples of(JavaSparkContext sc, Dataset d) {
         int features = d.featureCount();
@@ -359,6 +403,57 @@ public final class Examples {
                 }
             }
             return kept.iterator();
+        }
+    }
+
+    /** A partition's example count and largest label (-1 where it has none). */
+    private static final class SizeAndLargestLabel implements FlatMapFunction<java.util.Iterator<Dataset>, long[]> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public java.util.Iterator<long[]> call(java.util.Iterator<Dataset> blocks) {
+            long size = 0;
+            int largest = -1;
+            while (blocks.hasNext()) {
+                Dataset d = blocks.next();
+                size += d.size();
+                for (int i = 0; i < d.size(); i++) {
+                    largest = Math.max(largest, d.label(i));
+                }
+            }
+            return List.of(new long[] {size, largest}).iterator();
+        }
+    }
+
+    /** Turns partition p's blocks into examples numbered from {@code firsts[p]}, one at a time. */
+    private record NumberBlocks(int[] firsts)
+            implements Function2<Integer, java.util.Iterator<Dataset>, java.util.Iterator<Example>> {
+        @Override
+        public java.util.Iterator<Example> call(Integer p, java.util.Iterator<Dataset> blocks) {
+            return new java.util.Iterator<>() {
+                private Dataset block;
+                private int next;
+                private int index = firsts[p];
+
+                @Override
+                public boolean hasNext() {
+                    while ((block == null || next == block.size()) && blocks.hasNext()) {
+                        block = blocks.next();
+                        next = 0;
+                    }
+                    return block != null && next < block.size();
+                }
+
+                @Override
+                public Example next() {
+                    if (!hasNext()) {
+                        throw new java.util.NoSuchElementException();
+                    }
+                    byte[] pixels = new byte[block.featureCount()];
+                    block.copyPixels(next, next + 1, pixels, 0);
+                    return new Example(index++, block.label(next++), pixels, null);
+                }
+            };
         }
     }
 

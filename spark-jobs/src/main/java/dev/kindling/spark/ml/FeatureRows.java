@@ -3,63 +3,64 @@ package dev.kindling.spark.ml;
 import dev.kindling.KindlingException;
 import dev.kindling.data.Dataset;
 import dev.kindling.nn.Shape;
+import dev.kindling.spark.data.Examples;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 
 /**
- * A DataFrame's feature vectors and labels as the compact examples the Spark trainer shards:
- * each partition is decoded on its executor into one {@link Dataset} block (uint8 pixels and
- * labels), and the driver joins the blocks in partition order. A feature is a pixel intensity,
- * a whole number 0 to 255, exactly as the trainer's other sources hold them; the network sees
- * it divided by 255.
+ * A DataFrame's feature vectors and labels as examples on the executors: each partition is
+ * decoded where it lies into one {@link Dataset} block (uint8 pixels and labels), and the
+ * examples are numbered in the frame's order, partition by partition; the driver learns their
+ * count and largest label, never the examples. A feature is a pixel intensity, a whole number
+ * 0 to 255, exactly as the trainer's other sources hold them; the network sees it divided by
+ * 255.
  */
 public final class FeatureRows {
-    /** The most labels a block may hold; the driver narrows to the network's outputs. */
+    /** The most labels a block may hold; the network's outputs narrow it. */
     private static final int ANY_CLASS = Dataset.MAX_CLASSES;
 
     private FeatureRows() {
     }
 
-    static Dataset read(org.apache.spark.sql.Dataset<?> frame, String featuresCol, String labelCol, Shape shape,
-                        String source) {
-        int features = shape.size();
-        // plain values only: the function is shipped to the executors (Shape is not serializable)
-        int channels = shape.channels();
-        int height = shape.height();
-        int width = shape.width();
-        String shapeText = shape.toString();
-        List<Dataset> blocks;
+    /**
+     * The examples of {@code frame}, of {@code shape}; a bad value fails the read, named by its
+     * partition, row and column. {@link Examples#release} them once they are sharded.
+     */
+    static Examples read(JavaSparkContext sc, org.apache.spark.sql.Dataset<?> frame, String featuresCol,
+                         String labelCol, Shape shape, String source) {
+        JavaRDD<Dataset> blocks = frame.select(functions.col(featuresCol), functions.col(labelCol).cast("double"))
+                .toJavaRDD()
+                .mapPartitionsWithIndex(new Decode(shape.channels(), shape.height(), shape.width(), shape.toString(),
+                        featuresCol, labelCol, source), true);
+        Examples examples;
         try {
-            blocks = frame.select(functions.col(featuresCol), functions.col(labelCol).cast("double"))
-                    .toJavaRDD()
-                    .mapPartitionsWithIndex((Integer p, Iterator<Row> rows) ->
-                            List.of(decode(p, rows, channels, height, width, shapeText, featuresCol, labelCol, source))
-                                    .iterator(), true)
-                    .collect();
+            examples = Examples.numbered(sc, blocks, shape.channels(), shape.height(), shape.width(), source);
         } catch (Exception e) { // Spark's job failure is a checked exception thrown unchecked from Scala
             throw explain(e, source);
         }
-        int n = 0;
-        for (Dataset b : blocks) {
-            n += b.size();
-        }
-        if (n == 0) {
+        if (examples.count() == 0) {
+            examples.release();
             throw new KindlingException(source + ": no rows to train on");
         }
-        byte[] pixels = new byte[n * features];
-        byte[] labels = new byte[n];
-        int at = 0;
-        for (Dataset b : blocks) {
-            b.copyPixels(0, b.size(), pixels, at * features);
-            b.copyLabels(0, b.size(), labels, at);
-            at += b.size();
+        return examples;
+    }
+
+    /** Decodes one partition's rows into one block; plain values only, since it is shipped to the executors. */
+    private record Decode(int channels, int height, int width, String shape, String featuresCol, String labelCol,
+                          String source) implements Function2<Integer, Iterator<Row>, Iterator<Dataset>> {
+        @Override
+        public Iterator<Dataset> call(Integer partition, Iterator<Row> rows) {
+            return List.of(decode(partition, rows, channels, height, width, shape, featuresCol, labelCol, source))
+                    .iterator();
         }
-        return Dataset.adopt(source, shape.channels(), shape.height(), shape.width(), ANY_CLASS, pixels, labels);
     }
 
     private static Dataset decode(int partition, Iterator<Row> rows, int channels, int height, int width,
@@ -110,14 +111,5 @@ public final class FeatureRows {
             }
         }
         return e instanceof RuntimeException r ? r : new KindlingException(source + ": cannot read: " + e.getMessage(), e);
-    }
-
-    /** The largest label + 1. */
-    static int classes(Dataset d) {
-        int max = -1;
-        for (int i = 0; i < d.size(); i++) {
-            max = Math.max(max, d.label(i));
-        }
-        return max + 1;
     }
 }

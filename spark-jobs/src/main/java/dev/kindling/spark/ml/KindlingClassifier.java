@@ -6,7 +6,6 @@ import dev.kindling.backend.Backends;
 import dev.kindling.config.Defaults;
 import dev.kindling.config.JobConfig;
 import dev.kindling.config.TrainSettings;
-import dev.kindling.data.Dataset;
 import dev.kindling.io.Json;
 import dev.kindling.nn.Network;
 import dev.kindling.nn.NetworkSpec;
@@ -316,14 +315,19 @@ public final class KindlingClassifier
         Network net = Network.build(spec, Backends.create(Backends.onDriver(settings.backend())));
         net.initialize(settings.train().seed());
 
-        Dataset rows = FeatureRows.read(dataset, getFeaturesCol(), getLabelCol(), spec.input(), "DataFrame");
-        int classes = FeatureRows.classes(rows);
-        if (classes > net.outputCount()) {
-            throw new KindlingException("column " + getLabelCol() + ": label " + (classes - 1) + " needs "
-                    + classes + " outputs, the network has " + net.outputCount());
+        Examples rows = FeatureRows.read(sc, dataset, getFeaturesCol(), getLabelCol(), spec.input(), "DataFrame");
+        Shards shards;
+        try {
+            int classes = rows.classes();
+            if (classes > net.outputCount()) {
+                throw new KindlingException("column " + getLabelCol() + ": label " + (classes - 1) + " needs "
+                        + classes + " outputs, the network has " + net.outputCount());
+            }
+            shards = Shards.of(sc, rows.fitted(spec, net.outputCount()), Shards.count(sc, settings.parallel()),
+                    "kindling-ml-train");
+        } finally {
+            rows.release(); // the shards keep their own copy
         }
-        Examples train = Examples.of(sc, rows).fitted(spec, net.outputCount());
-        Shards shards = Shards.of(sc, train, Shards.count(sc, settings.parallel()), "kindling-ml-train");
         try {
             new SparkTrainer(sc, net, settings, shards, null, null).fit(null);
         } finally {

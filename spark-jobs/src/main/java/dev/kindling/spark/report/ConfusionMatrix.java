@@ -1,39 +1,66 @@
 package dev.kindling.spark.report;
 
-import dev.kindling.data.Dataset;
-import dev.kindling.nn.Network;
+import dev.kindling.io.ModelFile;
+import dev.kindling.spark.data.Example;
+import dev.kindling.spark.data.Examples;
+import dev.kindling.spark.predict.BroadcastModel;
+import dev.kindling.spark.predict.ExampleBatches;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.api.java.function.Function2;
 
 /** Counts of (true class, predicted class) of a network on a data set; the prediction is the largest output. */
 public record ConfusionMatrix(long[][] counts) {
+    /** Examples per forward pass. */
+    static final int BATCH = 500;
 
-    static ConfusionMatrix of(Network net, Dataset data, int batch) {
-        int classes = net.outputCount();
-        long[][] counts = new long[classes][classes];
-        int n = data.size();
-        batch = Math.max(1, Math.min(batch, n));
-        float[] x = new float[batch * data.featureCount()];
-        float[] t = new float[batch * classes];
-        int[] labels = new int[batch];
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
+    /**
+     * The matrix of {@code model} on {@code data} (fitted to it), each partition counted where it
+     * lies, on {@code backend}: only the partitions' counts reach the driver.
+     */
+    static ConfusionMatrix of(JavaSparkContext sc, ModelFile.Contents model, Examples data, String backend) {
+        int classes = data.outputs();
+        BroadcastModel broadcast = BroadcastModel.of(sc, model, backend);
+        try {
+            return new ConfusionMatrix(data.rdd().mapPartitions(new Count(broadcast, classes))
+                    .fold(new long[classes][classes], new Add()));
+        } finally {
+            broadcast.destroy();
         }
-        for (int from = 0; from < n; from += batch) {
-            int to = Math.min(n, from + batch);
-            data.fillBatch(order, from, to, x, t, labels);
-            net.forward(x, t, to - from, false, null);
-            float[] y = net.output();
-            for (int k = 0; k < to - from; k++) {
-                int best = 0;
-                for (int j = 1; j < classes; j++) {
-                    if (y[k * classes + j] > y[k * classes + best]) {
-                        best = j;
+    }
+
+    /** One partition's counts. */
+    private record Count(BroadcastModel model, int classes) implements FlatMapFunction<Iterator<Example>, long[][]> {
+        @Override
+        public Iterator<long[][]> call(Iterator<Example> examples) {
+            long[][] counts = new long[classes][classes];
+            if (examples.hasNext()) {
+                ExampleBatches batches = new ExampleBatches(model.network(), examples, BATCH);
+                while (batches.next()) {
+                    for (int i = 0; i < batches.size(); i++) {
+                        counts[batches.example(i).label][batches.predicted(i)]++;
                     }
                 }
-                counts[labels[k]][best]++;
             }
+            return List.<long[][]>of(counts).iterator();
         }
-        return new ConfusionMatrix(counts);
+    }
+
+    /** Adds the second matrix into the first. */
+    private static final class Add implements Function2<long[][], long[][], long[][]> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public long[][] call(long[][] sum, long[][] more) {
+            for (int i = 0; i < sum.length; i++) {
+                for (int j = 0; j < sum.length; j++) {
+                    sum[i][j] += more[i][j];
+                }
+            }
+            return sum;
+        }
     }
 
     long total() {

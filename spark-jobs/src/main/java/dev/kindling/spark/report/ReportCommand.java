@@ -7,13 +7,13 @@ import dev.kindling.UsageException;
 import dev.kindling.backend.Backends;
 import dev.kindling.cli.ModuleCommand;
 import dev.kindling.config.Defaults;
-import dev.kindling.data.Dataset;
 import dev.kindling.io.Json;
 import dev.kindling.io.ModelFile;
 import dev.kindling.nn.Network;
 import dev.kindling.spark.data.DataOptions;
 import dev.kindling.spark.data.DataSource;
 import dev.kindling.spark.data.DataSources;
+import dev.kindling.spark.data.Examples;
 import dev.kindling.spark.data.HadoopIdxDirectory;
 import dev.kindling.spark.io.HadoopFiles;
 import dev.kindling.spark.io.ModelDirectory;
@@ -36,6 +36,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -204,8 +205,9 @@ public final class ReportCommand implements Callable<Integer>, ModuleCommand {
         Network net = ModelFile.toNetwork(modelDir.toString(), model, Backends.create(Defaults.BACKEND));
         SparkSession spark = SparkStart.session(conf);
         try {
-            Dataset test = source.test(spark).fitted(net.spec(), net.outputCount()).collect();
-            ConfusionMatrix cm = ConfusionMatrix.of(net, test, 500);
+            Examples test = source.test(spark).fitted(net.spec(), net.outputCount());
+            ConfusionMatrix cm = ConfusionMatrix.of(JavaSparkContext.fromSparkContext(spark.sparkContext()), model,
+                    test, Defaults.BACKEND);
             List<String> names = new ArrayList<>();
             Object classes = recorded.get("classes");
             for (int i = 0; i < net.outputCount(); i++) {

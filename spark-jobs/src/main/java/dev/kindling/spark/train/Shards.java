@@ -45,7 +45,7 @@ public final class Shards {
         return parallel.partitions() != null ? parallel.partitions() : sc.defaultParallelism();
     }
 
-    /** {@link #of(JavaSparkContext, Examples, int, String)} for a dataset the driver holds already (a small frame). */
+    /** {@link #of(JavaSparkContext, Examples, int, String)} for a dataset held in memory already (a benchmark's sample). */
     public static Shards of(JavaSparkContext sc, Dataset data, int count, String name) {
         return of(sc, Examples.of(sc, data), count, name);
     }

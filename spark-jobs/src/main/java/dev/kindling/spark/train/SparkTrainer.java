@@ -426,9 +426,6 @@ public final class SparkTrainer {
         int[][] perShard = subset == null ? null : shards.split(subset, 0, subset.length);
         EvaluationSum sum = ShardAggregation.run(sc, shards, new RoundTasks.EvaluationTask(perShard, block, specJson,
                 backend), EvaluationSum::new, EvaluationSum::merge, EvaluationSum.class);
-        if (sum.examples == 0) {
-            return new Evaluation(Double.NaN, Double.NaN, 0);
-        }
-        return new Evaluation(sum.loss / sum.examples, (double) sum.correct / sum.examples, (int) sum.examples);
+        return sum.evaluation();
     }
 }

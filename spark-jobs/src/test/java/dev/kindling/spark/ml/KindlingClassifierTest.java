@@ -71,6 +71,16 @@ public class KindlingClassifierTest {
 
     /** Writes {@code d} as Parquet (an int label, a vector of pixel intensities) and reads it back. */
     static org.apache.spark.sql.Dataset<Row> parquet(Dataset d, String name) {
+        write(d, name);
+        return read(name);
+    }
+
+    /** What {@link #parquet} wrote as {@code name}, read by the shared Spark. */
+    static org.apache.spark.sql.Dataset<Row> read(String name) {
+        return spark.read().parquet(tmp.resolve(name + ".parquet").toUri().toString()).orderBy("id");
+    }
+
+    private static void write(Dataset d, String name) {
         List<Row> rows = new ArrayList<>(d.size());
         for (int i = 0; i < d.size(); i++) {
             double[] pixels = new double[d.featureCount()];
@@ -83,9 +93,7 @@ public class KindlingClassifierTest {
             new StructField("id", DataTypes.IntegerType, false, Metadata.empty()),
             new StructField("label", DataTypes.IntegerType, false, Metadata.empty()),
             new StructField("image", new VectorUDT(), false, Metadata.empty())});
-        String location = tmp.resolve(name + ".parquet").toUri().toString();
-        spark.createDataFrame(rows, schema).write().parquet(location);
-        return spark.read().parquet(location).orderBy("id");
+        spark.createDataFrame(rows, schema).write().parquet(tmp.resolve(name + ".parquet").toUri().toString());
     }
 
     static KindlingClassifier classifier() {
@@ -232,6 +240,26 @@ public class KindlingClassifierTest {
         // decay is 0.15 off
         assertTrue(maxDiff < 1e-4 * Math.max(1, maxAbs),
                 "max |difference| from decoupled decay alone " + maxDiff + " (max |param| " + maxAbs + ")");
+    }
+
+    @Test
+    void fitLeavesTheRowsOnTheExecutors() throws Exception {
+        // the 3,000 training rows decode to 2.3 MB: gathering them on the driver would fail this Spark
+        TestSpark.stop();
+        try {
+            KindlingClassificationModel model = TestSpark.withResultsUnder1MiB(() -> {
+                spark = TestSpark.session();
+                return classifier().setLayers(new int[] {784, 16, 10}).setMaxIter(1).setFeaturesCol("image")
+                        .fit(read("train"));
+            });
+            assertEquals(10, model.numClasses());
+            assertTrue(accuracy(model.transform(read("test"))) > 0.5, "a model trained on the rows");
+        } finally {
+            TestSpark.stop();
+            spark = TestSpark.session();
+            train = read("train");
+            test = read("test");
+        }
     }
 
     @Test

@@ -44,6 +44,17 @@ public class PredictCliTest {
         assertEquals(0, t.code(), t.out() + t.err());
         String model = run.resolve("model").toString();
         JsonNode eval = Json.JSON.readTree(run("evaluate", "--model", model, "--data", DATA).out());
+        // on Spark the partitions are scored where they lie: the 10,000 examples (7.8 MB) never reach
+        // the driver, yet the numbers are those of the evaluation on one machine
+        Cli.Result onSpark = TestSpark.withResultsUnder1MiB(() -> run("evaluate", "--model", model, "--data", DATA,
+                "--master", "local[2]"));
+        assertEquals(0, onSpark.code(), onSpark.out() + onSpark.err());
+        JsonNode distributed = Json.JSON.readTree(onSpark.out());
+        assertEquals(10_000, distributed.get("examples").asInt());
+        assertEquals(eval.get("examples").asInt(), distributed.get("examples").asInt());
+        assertEquals(eval.get("accuracy").asDouble(), distributed.get("accuracy").asDouble(), 0.0);
+        // summed by partition and batch in another order
+        assertEquals(eval.get("loss").asDouble(), distributed.get("loss").asDouble(), 1e-6 * eval.get("loss").asDouble());
 
         String out = tmp.resolve("scores").toUri().toString();
         Cli.Result p = run("predict", "--model", model, "--data", DATA, "--out", out, "--master", "local[2]",
