@@ -125,7 +125,7 @@ public final class Examples {
         }
         return new Examples(sc, blocks.mapPartitionsWithIndex(new NumberBlocks(firsts), true), null, (int) count,
                 channels, height, width, largest < 0 ? null : largest + 1, "the largest label + 1", null, source,
-                false, List.of(blocks));
+                source, false, List.of(blocks));
     }
 
     /**
