@@ -11,8 +11,10 @@ import org.apache.hadoop.util.ShutdownHookManager;
  * under way; Hadoop closes its file systems from the same manager after it (FileSystem's
  * priority). Between the two, a hook of ours waits for the command to report: by then the command
  * has run its cleanup (the metrics file closed, the registry's lock released) on open file
- * systems, and its one line is out before the JVM exits. From the signal on, Spark's logs are off,
- * so that the failures of the shutdown (killed tasks, a cancelled job) print no stack traces.
+ * systems, and its one line is out before the JVM exits. From the signal on, Spark's logs are off
+ * and uncaught exceptions of threads without a handler of their own are dropped, so that the
+ * failures of the shutdown (killed tasks, a cancelled job, rejected callbacks) print no stack
+ * traces.
  */
 final class SparkInterrupts {
     /** How long the JVM's exit waits for the command's report (its cleanup and its line). */
@@ -28,7 +30,12 @@ final class SparkInterrupts {
             return;
         }
         installed = true;
-        Interrupt.onSignal(SparkLogs::silence);
+        Interrupt.onSignal(() -> {
+            SparkLogs.silence();
+            // pools Spark shuts down reject the callbacks still arriving (a shuffle's fetches,
+            // say), and their threads would print each rejection's stack trace
+            Thread.setDefaultUncaughtExceptionHandler((thread, e) -> { });
+        });
         ShutdownHookManager.get().addShutdownHook(() -> {
             if (Interrupt.happened()) {
                 Interrupt.awaitReport(REPORT_WAIT_MILLIS);
