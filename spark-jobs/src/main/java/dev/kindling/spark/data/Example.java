@@ -1,5 +1,9 @@
 package dev.kindling.spark.data;
 
+import dev.kindling.data.Dataset;
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * One example on an executor, on its way from a source's decoder into the shards: its index in
  * the data set's fixed order, its label, its pixels (one plane per channel) and, where examples
@@ -21,5 +25,17 @@ public final class Example {
         this.label = label;
         this.pixels = pixels;
         this.file = file;
+    }
+
+    /** The examples of {@code d}, each a copy, numbered from {@code first}. */
+    static List<Example> all(Dataset d, int first) {
+        int features = d.featureCount();
+        List<Example> out = new ArrayList<>(d.size());
+        for (int i = 0; i < d.size(); i++) {
+            byte[] pixels = new byte[features];
+            d.copyPixels(i, i + 1, pixels, 0);
+            out.add(new Example(first + i, d.label(i), pixels, null));
+        }
+        return out;
     }
 }

@@ -133,14 +133,7 @@ public final class Examples {
      * in hand already (a benchmark's sample), not for a source.
      */
     public static Examples of(JavaSparkContext sc, Dataset d) {
-        int features = d.featureCount();
-        List<Example> all = new ArrayList<>(d.size());
-        for (int i = 0; i < d.size(); i++) {
-            byte[] pixels = new byte[features];
-            d.copyPixels(i, i + 1, pixels, 0);
-            all.add(new Example(i, d.label(i), pixels, null));
-        }
-        return new Examples(sc, sc.parallelize(all, Math.max(1, Math.min(d.size(), sc.defaultParallelism()))), null,
+        return new Examples(sc, sc.parallelize(Example.all(d, 0), Math.max(1, Math.min(d.size(), sc.defaultParallelism()))), null,
                 d.size(), d.channels(), d.height(), d.width(), d.classes(), "the data's classes", d.classes(),
                 d.source(), d.source(), false, List.of());
     }
@@ -464,15 +457,7 @@ public final class Examples {
         public java.util.Iterator<Example> call(Integer t) {
             int from = (int) ((long) count * t / tasks);
             int to = (int) ((long) count * (t + 1) / tasks);
-            Dataset d = ranges.read(from, to, classes, countedBy, outputs);
-            int features = d.featureCount();
-            List<Example> out = new ArrayList<>(to - from);
-            for (int i = 0; i < to - from; i++) {
-                byte[] pixels = new byte[features];
-                d.copyPixels(i, i + 1, pixels, 0);
-                out.add(new Example(from + i, d.label(i), pixels, null));
-            }
-            return out.iterator();
+            return Example.all(ranges.read(from, to, classes, countedBy, outputs), from).iterator();
         }
     }
 }

@@ -145,14 +145,7 @@ public final class HadoopIdxDirectory implements DataSource {
             if (classes != null) {
                 d = d.withClasses(classes, CLASSES_OPTION);
             }
-            int features = d.featureCount();
-            List<Example> out = new ArrayList<>(d.size());
-            for (int i = 0; i < d.size(); i++) {
-                byte[] pixels = new byte[features];
-                d.copyPixels(i, i + 1, pixels, 0);
-                out.add(new Example(i, d.label(i), pixels, null));
-            }
-            return out.iterator();
+            return Example.all(d, 0).iterator();
         }
     }
 
