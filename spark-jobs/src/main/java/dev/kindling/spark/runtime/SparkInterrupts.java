@@ -1,6 +1,8 @@
 package dev.kindling.spark.runtime;
 
 import dev.kindling.Interrupt;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.util.ShutdownHookManager;
@@ -33,8 +35,11 @@ final class SparkInterrupts {
         Interrupt.onSignal(() -> {
             SparkLogs.silence();
             // pools Spark shuts down reject the callbacks still arriving (a shuffle's fetches,
-            // say), and their threads would print each rejection's stack trace
+            // say), and their threads, or Scala's execution contexts (which print what they
+            // cannot run to System.err), would print each rejection's stack trace. The
+            // command's own line goes to the stream it was given at start, not through System.err.
             Thread.setDefaultUncaughtExceptionHandler((thread, e) -> { });
+            System.setErr(new PrintStream(OutputStream.nullOutputStream()));
         });
         ShutdownHookManager.get().addShutdownHook(() -> {
             if (Interrupt.happened()) {
