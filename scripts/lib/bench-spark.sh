@@ -20,7 +20,7 @@ kindling_cli() {
   (
     kindling_openblas_coretype
     export SPARK_LOCAL_IP=127.0.0.1 OPENBLAS_NUM_THREADS=1
-    exec "$java_bin" "${kindling_vector_opts[@]}" @"$spark_opens" -Xmx4g \
+    exec "$java_bin" "${kindling_vector_opts[@]}" @"$spark_opens" -Xmx4g "$kindling_gc_default" \
       -Dlog4j2.configurationFile="$root/spark-jobs/conf/log4j2.properties" \
       -cp "$root/spark-jobs/target/classes:$spark_lib/*" dev.kindling.cli.Main "$@"
   )

@@ -10,6 +10,18 @@ kindling_lib="$kindling_jobs/target/lib"
 kindling_module_opens="$kindling_jobs/conf/spark-module-opens.args"
 # The pure-Java backend uses the Vector API, an incubator module in Java 17.
 kindling_vector_opts=(--add-modules jdk.incubator.vector)
+# A round's results (gradients, parameter copies) are large arrays, which G1 allocates as
+# humongous objects; with the executor's long-lived buffers that keeps G1 starting concurrent
+# marking cycles, whose threads took most of a core from the tasks: a CNN task on local[2]
+# computed 50 examples in 61 ms under G1 and in 35 ms under the parallel collector, as fast as
+# one machine (BENCHMARKS.md). Training is a throughput job: the parallel collector, for the
+# launcher's JVM and the executors', unless the user's options choose a collector.
+kindling_gc_default=-XX:+UseParallelGC
+
+# kindling_gc_opts OPTIONS...: prints the default collector option unless OPTIONS choose one.
+kindling_gc_opts() {
+  [[ " $* " == *" -XX:+Use"*"GC "* ]] || echo "$kindling_gc_default"
+}
 kindling_stamp="$kindling_jobs/target/.launcher-build"
 
 # One reactor build: core comes from this checkout (never from ~/.m2, where another checkout may

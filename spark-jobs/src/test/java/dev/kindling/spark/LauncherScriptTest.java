@@ -41,4 +41,20 @@ public class LauncherScriptTest {
         assertFalse(kindling.err().contains("loopback address"), kindling.err());
         assertTrue(kindling.environment().contains("SPARK_LOCAL_IP=127.0.0.1"), kindling.environment().toString());
     }
+
+    /**
+     * The launcher's JVM runs the parallel collector (G1's concurrent cycles took a core from the
+     * tasks on local[2]: BENCHMARKS.md), unless KINDLING_JAVA_OPTS chooses a collector, which
+     * then is the one used (two choices would stop the JVM from starting).
+     */
+    @Test
+    void theLauncherRunsTheParallelCollectorUnlessTheUsersOptionsChooseOne() throws Exception {
+        Launcher kindling = Launcher.in(Files.createDirectories(tmp.resolve("launcher")));
+        assertEquals(0, kindling.run(120, "-Xlog:gc:stdout", "--version"), kindling.err());
+        assertTrue(kindling.out().contains("Using Parallel"), kindling.out());
+
+        Launcher chosen = Launcher.in(Files.createDirectories(tmp.resolve("chosen")));
+        assertEquals(0, chosen.run(120, "-XX:+UseSerialGC -Xlog:gc:stdout", "--version"), chosen.err());
+        assertTrue(chosen.out().contains("Using Serial"), chosen.out());
+    }
 }
