@@ -16,6 +16,19 @@ public final class LossBound {
 
     private double first = Double.NaN;
 
+    public LossBound() {
+    }
+
+    /** A bound that has seen {@code first} already (NaN: none yet), as another process's copy goes on from it. */
+    public LossBound(double first) {
+        this.first = first;
+    }
+
+    /** The first loss seen, or NaN. */
+    public double first() {
+        return first;
+    }
+
     /** Null where {@code loss} is within the bound, else what is wrong with it (for a message). */
     public String check(double loss) {
         if (!Double.isFinite(loss)) {
