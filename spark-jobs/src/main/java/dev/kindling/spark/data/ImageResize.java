@@ -30,17 +30,17 @@ import java.util.regex.Pattern;
  * colour space, which changes the pixel values. Decoding stays with ImageIO (through Spark's
  * {@code image} source for folders, directly for encoded Parquet columns).
  */
-final class ImageResize implements Serializable {
+public final class ImageResize implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final Pattern SIZE = Pattern.compile("(\\d{1,9})\\s*[xX]\\s*(\\d{1,9})|(\\d{1,9})");
 
-    enum Mode { CROP, STRETCH, PAD }
+    public enum Mode { CROP, STRETCH, PAD }
 
     final int height;
     final int width;
     final Mode mode;
 
-    ImageResize(int height, int width, Mode mode) {
+    public ImageResize(int height, int width, Mode mode) {
         this.height = height;
         this.width = width;
         this.mode = mode;
@@ -85,7 +85,7 @@ final class ImageResize implements Serializable {
      * Resizes {@code channels} planes of {@code h x w} bytes at {@code src[from]} to as many
      * planes of {@link #height} x {@link #width} at {@code dst[at]}.
      */
-    void resize(byte[] src, int from, int channels, int h, int w, byte[] dst, int at) {
+    public void resize(byte[] src, int from, int channels, int h, int w, byte[] dst, int at) {
         int area = height * width;
         int sx = 0;
         int sy = 0;
