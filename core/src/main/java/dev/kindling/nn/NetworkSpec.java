@@ -41,6 +41,19 @@ public record NetworkSpec(Shape input, List<LayerSpec> layers, String loss, Norm
         this(input, layers, loss, null, null);
     }
 
+    /**
+     * Refuses {@code normalize: auto} where {@code where} does not compute it from the data
+     * ({@code train} does): the numbers are then to be given.
+     */
+    public NetworkSpec requireNormalizeResolved(String where) {
+        if (normalize != null && normalize.auto()) {
+            throw new dev.kindling.UsageException("network.normalize: auto is computed from the training data by "
+                    + "train; " + where + " needs the numbers: give {mean: [...], std: [...]} (a model trained with "
+                    + "auto records them in model.json, network.normalize)");
+        }
+        return this;
+    }
+
     /** This network with {@code n} as its normalisation (e.g. {@code normalize: auto} resolved). */
     public NetworkSpec withNormalize(Normalization n) {
         return new NetworkSpec(input, layers, loss, n, augment);

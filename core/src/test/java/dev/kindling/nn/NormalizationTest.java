@@ -100,6 +100,10 @@ class NormalizationTest {
         assertEquals((0.5 + 0.2) / 2, vector.mean().get(0), 1e-6);
         NetworkSpec auto = spec("input: [2, 1, 2]\nlayers:\n  - {type: flatten}\n  - {type: dense, units: 2}\n"
                 + "normalize: auto\n");
+        dev.kindling.UsageException refused = assertThrows(dev.kindling.UsageException.class,
+                () -> auto.requireNormalizeResolved("a sweep"));
+        assertTrue(refused.getMessage().contains("network.normalize: auto") && refused.getMessage().contains("a sweep"),
+                refused.getMessage());
         Network unresolved = Network.build(auto, Backends.create("java"));
         assertThrows(IllegalStateException.class, () -> unresolved.forward(new float[4], null, 1, false, null));
     }
