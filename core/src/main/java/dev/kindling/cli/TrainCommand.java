@@ -14,6 +14,7 @@ import dev.kindling.io.Json;
 import dev.kindling.io.ModelFile;
 import dev.kindling.nn.Network;
 import dev.kindling.nn.NetworkSpec;
+import dev.kindling.nn.Normalization;
 import dev.kindling.optim.Optimizer;
 import dev.kindling.optim.Optimizers;
 import dev.kindling.report.Words;
@@ -184,11 +185,14 @@ public final class TrainCommand implements Callable<Integer> {
 
         IdxDirectory dir = IdxDirectory.open(localPath("data", data));
         Backend be = Backends.create(plan.backend());
-        Network net = Network.build(plan.spec(), be);
+        Network described = Network.build(plan.spec(), be);
         // IDX labels are bare bytes: the classes are the network's outputs
-        Dataset all = dir.loadTrain(net.outputCount(), "the network's outputs");
-        Dataset test = dir.loadTest(net.outputCount(), "the network's outputs");
+        Dataset all = dir.loadTrain(described.outputCount(), "the network's outputs");
+        Dataset test = dir.loadTest(described.outputCount(), "the network's outputs");
         Dataset train = limit == null ? all : all.subset(0, Math.min(limit, all.size()));
+        // normalize: auto becomes the training data's own mean and std, recorded in the model
+        Network net = plan.spec().normalize() == null || !plan.spec().normalize().auto() ? described
+                : Network.build(plan.spec().withNormalize(Normalization.of(train, plan.spec().input())), be);
         net.initialize(plan.train().seed());
         Optimizer opt = Optimizers.create(plan.optimizer(), net.weightRanges());
         Trainer.checkFits(net, train, "training data");

@@ -242,6 +242,34 @@ public final class Dataset implements Serializable {
                 : new Dataset(source, channels, height, width, classes, pixels, labels, labelSource, countedBy);
     }
 
+    /**
+     * Per channel, the sum of every pixel value and of their squares over all examples:
+     * {@code {sums, squares}}, exact (what {@code normalize: auto} is computed from, the same
+     * whatever order shards are added in).
+     */
+    public long[][] channelSums() {
+        long[] sums = new long[channels];
+        long[] squares = new long[channels];
+        int area = height * width;
+        int features = featureCount();
+        int n = size();
+        for (int c = 0; c < channels; c++) {
+            long s = 0;
+            long q = 0;
+            for (int i = 0; i < n; i++) {
+                int from = i * features + c * area;
+                for (int k = from; k < from + area; k++) {
+                    int v = pixels[k] & 0xFF;
+                    s += v;
+                    q += v * v;
+                }
+            }
+            sums[c] = s;
+            squares[c] = q;
+        }
+        return new long[][] {sums, squares};
+    }
+
     /** All pixels, example after example (a copy). */
     public byte[] pixels() {
         return pixels.clone();

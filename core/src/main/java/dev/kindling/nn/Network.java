@@ -21,11 +21,15 @@ public final class Network {
     private final float[] state;
     private final int[] weightRanges;
     private final Backend backend;
+    /** The input's normalisation; null where the network has none (or it is still auto). */
+    private final Normalization.Step normalize;
     private float[] z;
 
     private Network(NetworkSpec spec, Backend backend) {
         this.spec = spec;
         this.backend = backend;
+        this.normalize = spec.normalize() == null || spec.normalize().auto() ? null
+                : new Normalization.Step(spec.normalize(), spec.input());
         List<Layer> built = new ArrayList<>();
         Shape shape = spec.input();
         int paramCount = 0;
@@ -107,8 +111,11 @@ public final class Network {
     }
 
     private float[] forwardLayers(float[] x, int batch, boolean training, RandomGenerator rng) {
+        if (normalize == null && spec.normalize() != null) {
+            throw new IllegalStateException("network.normalize: auto must be resolved from the training data first");
+        }
         backend.beginPass(params);
-        float[] a = x;
+        float[] a = normalize == null ? x : normalize.apply(x, batch);
         for (Layer layer : layers) {
             a = layer.forward(a, batch, training, rng);
         }

@@ -1,14 +1,20 @@
 package dev.kindling.nn;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.kindling.KindlingException;
+import dev.kindling.data.Augmentation;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A whole network's description: input shape, layers, and the output/loss pair. This is the
- * architecture part of a model file and of a config file.
+ * A whole network's description: input shape, layers, and the output/loss pair, and optionally
+ * the input's normalisation ({@link Normalization}, applied by the network itself) and the
+ * training data's augmentation ({@link Augmentation}, applied where training batches are filled).
+ * This is the architecture part of a model file and of a config file.
  */
-public record NetworkSpec(Shape input, List<LayerSpec> layers, String loss) {
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record NetworkSpec(Shape input, List<LayerSpec> layers, String loss, Normalization normalize,
+                          Augmentation augment) {
 
     public NetworkSpec {
         if (input == null) {
@@ -23,6 +29,34 @@ public record NetworkSpec(Shape input, List<LayerSpec> layers, String loss) {
             throw new KindlingException("network.loss: unknown value \"" + loss + "\" (expected "
                     + SoftmaxCrossEntropy.NAME + " or " + IdentityMse.NAME + ")");
         }
+        if (normalize != null) {
+            normalize.check(input);
+        }
+        if (augment != null && !augment.any()) {
+            augment = null;
+        }
+    }
+
+    public NetworkSpec(Shape input, List<LayerSpec> layers, String loss) {
+        this(input, layers, loss, null, null);
+    }
+
+    /**
+     * Refuses {@code normalize: auto} where {@code where} does not compute it from the data
+     * ({@code train} does): the numbers are then to be given.
+     */
+    public NetworkSpec requireNormalizeResolved(String where) {
+        if (normalize != null && normalize.auto()) {
+            throw new dev.kindling.UsageException("network.normalize: auto is computed from the training data by "
+                    + "train; " + where + " needs the numbers: give {mean: [...], std: [...]} (a model trained with "
+                    + "auto records them in model.json, network.normalize)");
+        }
+        return this;
+    }
+
+    /** This network with {@code n} as its normalisation (e.g. {@code normalize: auto} resolved). */
+    public NetworkSpec withNormalize(Normalization n) {
+        return new NetworkSpec(input, layers, loss, n, augment);
     }
 
     /**

@@ -19,6 +19,11 @@ import java.util.List;
  * returns the softmax probabilities {@code [N, classes]} (the raw outputs for an identity-mse
  * network). Dropout is left out (the identity at inference); BatchNorm uses the running
  * statistics; every Dense layer is a Gemm whose input is flattened first when it is an image.
+ *
+ * <p>A network with a normalisation ({@code network.normalize}) takes raw pixels instead, 0 to
+ * 255 as float32: its graph starts with the preprocessing, {@code Sub} of 255 x mean and
+ * {@code Div} by 255 x std per channel, which is the data's division by 255 and the network's
+ * normalisation in one, so a server feeds it the image as it is.
  */
 public final class OnnxExporter {
     public static final String INPUT = "input";
@@ -26,6 +31,9 @@ public final class OnnxExporter {
     public static final String OUTPUTS = "outputs";
     /** How the input is scaled, recorded in the model's metadata for whoever serves it. */
     public static final String PIXEL_SCALING = "pixel / 255 (0 to 1), float32";
+    /** The input of a network that normalises: raw pixels, the graph does the rest. */
+    public static final String RAW_PIXELS = "raw pixels (0 to 255), float32; the graph normalises them: "
+            + "(pixel - 255 mean[c]) / (255 std[c])";
 
     private OnnxExporter() {
     }
@@ -55,6 +63,21 @@ public final class OnnxExporter {
         Shape in = spec.input();
         boolean image = !in.isVector();
         String x = INPUT;
+        String scaling = PIXEL_SCALING;
+        if (spec.normalize() != null) {
+            float[] mean = spec.normalize().means(in);
+            float[] std = spec.normalize().stds(in);
+            for (int c = 0; c < mean.length; c++) {
+                mean[c] *= 255f;
+                std[c] *= 255f;
+            }
+            long[] dims = in.isVector() || mean.length == 1 ? new long[] {1} : new long[] {mean.length, 1, 1};
+            x = op(g, "Sub", x, g.floats(g.name("normalize_mean"), mean, 0, dims));
+            x = op(g, "Div", x, g.floats(g.name("normalize_std"), std, 0, dims));
+            scaling = RAW_PIXELS;
+            g.metadata("normalize_mean", spec.normalize().mean().toString());
+            g.metadata("normalize_std", spec.normalize().std().toString());
+        }
         int p = 0;
         int s = 0;
         for (int i = 0; i < layers.size(); i++) {
@@ -134,10 +157,10 @@ public final class OnnxExporter {
             g.node("Identity", new String[] {x}, output);
         }
         long[] inputDims = in.isVector() ? new long[] {in.size()} : new long[] {in.channels(), in.height(), in.width()};
-        g.metadata("input_scaling", PIXEL_SCALING);
+        g.metadata("input_scaling", scaling);
         g.metadata("input_layout", in.isVector() ? "[N, " + in.size() + "]" : "[N, C, H, W] = [N, " + in.channels()
                 + ", " + in.height() + ", " + in.width() + "]");
-        String doc = "Kindling network; input: " + PIXEL_SCALING + "; output: " + output;
+        String doc = "Kindling network; input: " + scaling + "; output: " + output;
         return g.toModel("kindling", INPUT, inputDims, output, new long[] {net.outputCount()}, version, doc);
     }
 

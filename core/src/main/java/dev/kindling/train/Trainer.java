@@ -1,6 +1,7 @@
 package dev.kindling.train;
 
 import dev.kindling.KindlingException;
+import dev.kindling.data.Augmentation;
 import dev.kindling.data.Dataset;
 import dev.kindling.nn.Network;
 import dev.kindling.nn.Shape;
@@ -65,6 +66,10 @@ public final class Trainer {
         ShardedOrder sharded = config.shards() > 0
                 ? new ShardedOrder(ShardedOrder.contiguousSizes(n, config.shards()), batch) : null;
         EpochOrder orders = sharded == null ? new EpochOrder(n, config.seed()) : null;
+        Augmentation augment = net.spec().augment();
+        // an example's augmentation stream is fixed by (seed, epoch, shard, index in the shard), as on Spark
+        int[] shardStarts = sharded == null ? new int[] {0} : starts(ShardedOrder.contiguousSizes(n, config.shards()));
+        float[] scratch = augment == null ? null : new float[train.height() * train.width()];
         return loop.run(EpochLoop.Start.FRESH, new EpochLoop.Rounds() {
             private int[] order;
             private int orderEpoch;
@@ -79,6 +84,14 @@ public final class Trainer {
                 int to = Math.min(n, from + batch);
                 int b = to - from;
                 train.fillBatch(order, from, to, x, t, labels);
+                if (augment != null) {
+                    for (int k = 0; k < b; k++) {
+                        int i = order[from + k];
+                        int p = shardOf(shardStarts, i);
+                        augment.apply(x, k * features, train.channels(), train.height(), train.width(),
+                                new Augmentation.Key(config.seed(), epoch, p).of(i - shardStarts[p]), scratch);
+                    }
+                }
                 double loss = net.gradient(x, t, b, 1f / b, noise) / b;
                 String diverged = bound.check(loss);
                 if (diverged != null) {
@@ -147,6 +160,26 @@ public final class Trainer {
             correct += net.correct(labels, to - from);
         }
         return new Evaluation(loss / n, (double) correct / n, n);
+    }
+
+    private static int[] starts(int[] sizes) {
+        int[] starts = new int[sizes.length];
+        for (int p = 1; p < sizes.length; p++) {
+            starts[p] = starts[p - 1] + sizes[p - 1];
+        }
+        return starts;
+    }
+
+    /** The shard of contiguous shards starting at {@code starts} that holds example {@code i}. */
+    private static int shardOf(int[] starts, int i) {
+        int p = java.util.Arrays.binarySearch(starts, i);
+        if (p < 0) {
+            p = -p - 2;
+        }
+        while (p + 1 < starts.length && starts[p + 1] == i) { // skip empty shards starting at the same index
+            p++;
+        }
+        return p;
     }
 
     private static Dataset sample(Dataset data, int limit, long seed) {

@@ -176,6 +176,34 @@ class OnnxExportTest {
     }
 
     @Test
+    void aNormalisingNetworkTakesRawPixelsThroughSubAndDiv() throws Exception {
+        NetworkSpec spec = new NetworkSpec(new Shape(1, 28, 28), List.of(
+                new LayerSpec.Conv(4, 3, 1, 1, null), new LayerSpec.Relu(), new LayerSpec.MaxPool(2, null),
+                new LayerSpec.Flatten(), new LayerSpec.Dense(10, null)), null,
+                dev.kindling.nn.Normalization.of(train, new Shape(1, 28, 28)), null);
+        Network net = trained(spec, 2);
+        Path file = tmp.resolve("normalised.onnx");
+        OnnxExporter.export(net, "test", file);
+        float[][] want = kindling(net);
+        assertLearned(want);
+        // raw pixels, 0 to 255: what a server has in hand
+        int features = test.featureCount();
+        float[] raw = new float[IMAGES * features];
+        for (int n = 0; n < IMAGES; n++) {
+            for (int f = 0; f < features; f++) {
+                raw[n * features + f] = test.pixel(n, f);
+            }
+        }
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession session = env.createSession(file.toString(), new OrtSession.SessionOptions());
+             OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(raw), new long[] {IMAGES, 1, 28, 28});
+             OrtSession.Result result = session.run(Map.of(OnnxExporter.INPUT, tensor))) {
+            assertSameOutputs(want, (float[][]) result.get(0).getValue());
+            assertEquals(OnnxExporter.RAW_PIXELS, session.getMetadata().getCustomMetadata().get("input_scaling"));
+        }
+    }
+
+    @Test
     void exportCommandWritesAFileOnnxRuntimeRuns() throws Exception {
         Path config = tmp.resolve("cnn.yaml");
         Files.writeString(config, String.join("\n",

@@ -93,6 +93,13 @@ public class SparkBadInputCliTest {
             rows.add(RowFactory.create(i % 10, new byte[14 * 14]));
         }
         parquet(spark, shared.resolve("14x14.parquet"), schema(DataTypes.IntegerType, DataTypes.BinaryType), rows);
+        rows = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+            javax.imageio.ImageIO.write(new BufferedImage(30, 20, BufferedImage.TYPE_BYTE_GRAY), "png", png);
+            rows.add(RowFactory.create(i, i == 4 ? new byte[] {1, 2, 3} : png.toByteArray()));
+        }
+        parquet(spark, shared.resolve("encoded.parquet"), schema(DataTypes.IntegerType, DataTypes.BinaryType), rows);
         TestSpark.stop(); // the launcher starts its own Spark
 
         Network net = Network.build(NetworkSpec.mlp("784-8-10", "he", 0), Backends.create("loop"));
@@ -151,6 +158,8 @@ public class SparkBadInputCliTest {
                         "data-option", "colour")),
                 of("data-option-bad-value", Main.EXIT_USAGE, t -> run(train(good(), t, "--data-option",
                         "test-fraction=1.5"), "test-fraction", "1.5")),
+                of("data-option-size-zero", Main.EXIT_USAGE, t -> run(train(imageFolders(t, 28, 28).toString(), t,
+                        "--data-option", "size=0x32"), "data-option size", "0x32", "a side of 0")),
                 of("data-option-not-for-format", Main.EXIT_USAGE, t -> run(train(good(), t, "--data-option",
                         "color=grey"), "data-option", "color")),
                 // the data
@@ -205,6 +214,20 @@ public class SparkBadInputCliTest {
                     Path d = imageFolders(t, 28, 28);
                     Path bad = Files.writeString(d.resolve("bag").resolve("notes.png"), "not a picture");
                     return run(train(d.toString(), t), bad.getFileName().toString(), "not an image");
+                }),
+                of("images-corrupt-png", Main.EXIT_FAILED, t -> {
+                    Path d = imageFolders(t, 28, 28);
+                    java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+                    javax.imageio.ImageIO.write(new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB), "png", png);
+                    Path bad = Files.write(d.resolve("coat").resolve("cut.png"),
+                            Arrays.copyOf(png.toByteArray(), png.size() / 2));
+                    return run(train(d.toString(), t, "--data-option", "size=28x28"), bad.getFileName().toString(),
+                            "not an image");
+                }),
+                of("parquet-encoded-not-an-image", Main.EXIT_FAILED, t -> {
+                    return run(train(at("encoded.parquet"), t, "--data-option",
+                            "image-format=encoded", "--data-option", "size=28x28"), "encoded.parquet", "row 4",
+                            "column image", "not an image");
                 }),
                 of("images-mixed-sizes", Main.EXIT_FAILED, t -> {
                     Path d = imageFolders(t, 28, 28);

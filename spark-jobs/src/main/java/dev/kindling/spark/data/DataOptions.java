@@ -22,7 +22,8 @@ public final class DataOptions implements Serializable {
 
     /** Every option some source reads, for the message about an unknown one. */
     static final Set<String> KNOWN = new TreeSet<>(List.of("format", "height", "width", "channels", "layout",
-            "classes", "label-column", "image-column", "color", "invalid-images", "test-fraction", "split-seed"));
+            "classes", "label-column", "image-column", "image-format", "color", "size", "resize", "invalid-images",
+            "test-fraction", "split-seed"));
 
     private final Map<String, String> values;
     private final Set<String> read = new TreeSet<>();

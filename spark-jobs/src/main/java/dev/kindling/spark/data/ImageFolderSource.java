@@ -25,8 +25,10 @@ import org.apache.spark.sql.functions;
  * of a class folder belong to that class. The test set's classes must be among the training
  * set's, and take their labels from it.
  *
- * <p>Every image must have the same size: nothing is resized, and the first image (by path) of
- * another size is named. Pixels become one plane per channel in RGB order: {@code color=keep}
+ * <p>Without {@code size=HxW} every image must have the same size, and the first image (by path)
+ * of another size is named; with it, each image is resized as it is decoded ({@link ImageResize}:
+ * {@code resize=crop}, the default, {@code stretch} or {@code pad}). Pixels become one plane per
+ * channel in RGB order: {@code color=keep}
  * (default) keeps the channels as decoded (1 for grey, 3 for colour, 4 with alpha: all images
  * must agree), {@code grey} converts to one channel (ITU-R BT.601 luma, 0.299 R + 0.587 G +
  * 0.114 B), {@code rgb} to three (grey replicated, alpha dropped).
@@ -41,12 +43,15 @@ public final class ImageFolderSource extends SplitDataSource {
     private static final long IMAGE_OPEN_COST = 16 * 1024;
 
     private final String color;
+    /** The size= and resize= options; null to keep the images' own size. */
+    private final ImageResize resize;
     private final boolean skipInvalid;
     private final List<String> classNames;
 
     private ImageFolderSource(FileSystem fs, Path location, DataOptions options) {
         super(fs, location, options);
         this.color = options.choice("color", "keep", "keep", "grey", "rgb");
+        this.resize = ImageResize.of(options);
         this.skipInvalid = options.choice("invalid-images", "fail", "fail", "skip").equals("skip");
         this.classNames = classFolders(fs, trainPath);
         if (classNames.size() > Dataset.MAX_CLASSES) {
@@ -74,6 +79,10 @@ public final class ImageFolderSource extends SplitDataSource {
         Map<String, Object> r = super.record();
         r.put("format", "images");
         r.put("color", color);
+        if (resize != null) {
+            r.put("size", List.of(resize.height, resize.width));
+            r.put("resize", resize.mode.name().toLowerCase(java.util.Locale.ROOT));
+        }
         r.put("classes", classNames);
         return r;
     }
@@ -129,7 +138,7 @@ public final class ImageFolderSource extends SplitDataSource {
                             functions.col("image.width"), functions.col("image.nChannels"),
                             functions.col("image.data"))
                     .javaRDD()
-                    .mapPartitions(new Decoder(dirs, labels, color, skipInvalid)));
+                    .mapPartitions(new Decoder(dirs, labels, color, resize, skipInvalid)));
         } finally {
             if (before == null) {
                 spark.conf().unset(OPEN_COST);
@@ -147,15 +156,21 @@ public final class ImageFolderSource extends SplitDataSource {
         DecodedBlocks.Mark first = blocks.first();
         DecodedBlocks.Mark other = blocks.firstOther();
         if (other != null) {
-            boolean channelsOnly = other.height == first.height && other.width == first.width;
-            throw new KindlingException(String.format("%s: image is %d x %d with %d channel(s), but %s, the "
-                    + "first image, is %d x %d with %d; all images must have one size (nothing is resized)%s",
-                    other.file, other.width, other.height, other.channels, first.file, first.width, first.height,
-                    first.channels,
-                    channelsOnly ? "; data-option color=grey or color=rgb makes the channels agree" : ""));
+            throw new KindlingException(mixed(other.file, other, first.file, first));
         }
         return blocks.examples(sc(spark), first.channels, first.height, first.width, classNames.size(),
                 "the class folders", at.toString(), false, true);
+    }
+
+    /** The message for an image of another size or channel count than the first. */
+    static String mixed(String otherName, DecodedBlocks.Mark other, String firstName, DecodedBlocks.Mark first) {
+        boolean channelsOnly = other.height == first.height && other.width == first.width;
+        return String.format("%s: image is %d x %d with %d channel(s), but %s, the first image, is %d x %d with %d; "
+                + "%s", otherName, other.width, other.height, other.channels, firstName, first.width, first.height,
+                first.channels, channelsOnly
+                        ? "all images must have as many channels: data-option color=grey or color=rgb makes them agree"
+                        : "all images must have one size: data-option size=HxW resizes them (resize=crop, stretch or "
+                        + "pad)");
     }
 
     /** Decodes one partition of the image source's rows into one {@link ExampleBlock}. */
@@ -165,21 +180,24 @@ public final class ImageFolderSource extends SplitDataSource {
         private final String[] classPaths;
         private final int[] labels;
         private final String color;
+        private final ImageResize resize;
         private final boolean skipInvalid;
 
-        Decoder(String[] classDirs, int[] labels, String color, boolean skipInvalid) {
+        Decoder(String[] classDirs, int[] labels, String color, ImageResize resize, boolean skipInvalid) {
             this.classPaths = new String[classDirs.length];
             for (int i = 0; i < classDirs.length; i++) {
                 classPaths[i] = new Path(classDirs[i]).toUri().getPath() + "/";
             }
             this.labels = labels;
             this.color = color;
+            this.resize = resize;
             this.skipInvalid = skipInvalid;
         }
 
         @Override
         public Iterator<ExampleBlock> call(Iterator<Row> rows) {
             ExampleBlock.Builder block = new ExampleBlock.Builder(true);
+            byte[][] scratch = {null};
             while (rows.hasNext()) {
                 Row r = rows.next();
                 Path path = path(r.getString(0));
@@ -196,18 +214,38 @@ public final class ImageFolderSource extends SplitDataSource {
                     throw new KindlingException(file + ": not an image (Java's ImageIO cannot decode it); remove it, "
                             + "or pass data-option invalid-images=skip to leave such files out");
                 }
-                int label = labelOf(path, file);
-                int area = height * width;
-                int out = switch (color) {
-                    case "grey" -> 1;
-                    case "rgb" -> 3;
-                    default -> channels;
-                };
-                int at = block.reserve(out * area);
-                convert(data, channels, area, block.pixelBuffer(), at, out);
-                block.add(file, 0, label, out * area, out, height, width);
+                add(block, file, 0, labelOf(path, file), data, channels, height, width, color, resize, scratch);
             }
             return List.of(block.build()).iterator();
+        }
+
+        /**
+         * Adds one decoded image (Spark's layout: interleaved grey, BGR or BGRA) to {@code block} as
+         * planes in RGB(A) order or one of luma, as {@code color} asks, resized where {@code resize}
+         * is given; {@code scratch[0]} holds the planes at their own size before resizing.
+         */
+        static void add(ExampleBlock.Builder block, String file, long row, int label, byte[] data, int channels,
+                        int height, int width, String color, ImageResize resize, byte[][] scratch) {
+            int area = height * width;
+            int out = switch (color) {
+                case "grey" -> 1;
+                case "rgb" -> 3;
+                default -> channels;
+            };
+            if (resize == null) {
+                int at = block.reserve(out * area);
+                convert(data, channels, area, block.pixelBuffer(), at, out);
+                block.add(file, row, label, out * area, out, height, width);
+                return;
+            }
+            if (scratch[0] == null || scratch[0].length < out * area) {
+                scratch[0] = new byte[out * area];
+            }
+            convert(data, channels, area, scratch[0], 0, out);
+            int length = out * resize.height * resize.width;
+            int at = block.reserve(length);
+            resize.resize(scratch[0], 0, out, height, width, block.pixelBuffer(), at);
+            block.add(file, row, label, length, out, resize.height, resize.width);
         }
 
         private int labelOf(Path path, String file) {

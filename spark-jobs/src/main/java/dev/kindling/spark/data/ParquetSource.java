@@ -40,6 +40,11 @@ import org.apache.spark.sql.types.StructType;
  * them) or one plane after another ({@code layout=chw}). {@code classes} (1 to 256) fixes the
  * number of classes; by default it is the largest label plus one.
  *
+ * <p>With {@code image-format=encoded} the {@code binary} image column holds encoded images
+ * (PNG, JPEG, BMP, GIF: what Java's ImageIO decodes), decoded on the executors as image folders
+ * are: {@code color=keep|grey|rgb}, and {@code size=HxW} with {@code resize=crop|stretch|pad}
+ * ({@link ImageResize}); without a size all images must have one.
+ *
  * <p>Executors decode their partitions into compact {@link ExampleBlock}s; the driver collects
  * them in file and row order (so the order does not depend on the partitioning) and checks
  * shapes and labels, naming the file, row, column and value of the first bad example.
@@ -52,6 +57,10 @@ public final class ParquetSource extends SplitDataSource {
     private final Integer channels;
     private final Integer classes;
     private final boolean planar;
+    /** Whether the image column holds encoded images (image-format=encoded), not raw pixels. */
+    private final boolean encoded;
+    private final String color;
+    private final ImageResize resize;
 
     private ParquetSource(FileSystem fs, Path location, DataOptions options) {
         super(fs, location, options);
@@ -63,6 +72,14 @@ public final class ParquetSource extends SplitDataSource {
         this.channels = options.integer("channels", 1, most);
         this.planar = options.choice("layout", "hwc", "hwc", "chw").equals("chw");
         this.classes = options.integer("classes", 1, Dataset.MAX_CLASSES);
+        this.encoded = options.choice("image-format", "raw", "raw", "encoded").equals("encoded");
+        // read only for encoded images: for raw pixels they are refused as options Parquet does not take
+        this.color = encoded ? options.choice("color", "keep", "keep", "grey", "rgb") : "keep";
+        this.resize = encoded ? ImageResize.of(options) : null;
+        if (encoded && (height != null || width != null || channels != null || options.has("layout"))) {
+            throw new dev.kindling.UsageException("data-option image-format=encoded: the images say their own "
+                    + "height, width and channels; leave out height, width, channels and layout (size=HxW resizes)");
+        }
     }
 
     static ParquetSource open(FileSystem fs, Path location, DataOptions options) {
@@ -95,16 +112,35 @@ public final class ParquetSource extends SplitDataSource {
                     labelType.simpleString()));
         }
         Decoder.Kind kind = kindOf(image.dataType(), at);
+        if (encoded && kind != Decoder.Kind.BINARY) {
+            throw new KindlingException(String.format("%s: column %s has type %s; data-option image-format=encoded "
+                    + "reads encoded images (PNG, JPEG) from a binary column", at, imageColumn,
+                    image.dataType().simpleString()));
+        }
+        if (encoded) {
+            kind = Decoder.Kind.ENCODED;
+        }
         DecodedBlocks blocks = DecodedBlocks.of(df.select(quoted(labelColumn), quoted(imageColumn),
                         functions.col("_metadata.file_path"), functions.col("_metadata.row_index"))
                 .javaRDD()
-                .mapPartitions(new Decoder(labelColumn, imageColumn, kind, classes)));
+                .mapPartitions(new Decoder(labelColumn, imageColumn, kind, classes, color, resize)));
         if (blocks.total() == 0) {
             throw new KindlingException(at + ": holds no rows");
         }
         if (blocks.total() > Integer.MAX_VALUE) {
             throw new KindlingException(String.format("%s: %,d rows; at most %,d examples are supported", at,
                     blocks.total(), Integer.MAX_VALUE));
+        }
+        if (encoded) {
+            DecodedBlocks.Mark first = blocks.first();
+            DecodedBlocks.Mark other = blocks.firstOther();
+            if (other != null) {
+                throw new KindlingException(ImageFolderSource.mixed(other.file + ", row " + other.row, other,
+                        first.file + ", row " + first.row, first));
+            }
+            return blocks.examples(sc(spark), first.channels, first.height, first.width,
+                    classes != null ? classes : blocks.maxLabel() + 1,
+                    classes != null ? "data-option classes" : "the largest label + 1", at.toString(), false, false);
         }
         int[] shape = shape(blocks.first(), image.metadata(), at);
         int c = shape[0];
@@ -235,24 +271,30 @@ public final class ParquetSource extends SplitDataSource {
     static final class Decoder implements FlatMapFunction<Iterator<Row>, ExampleBlock> {
         private static final long serialVersionUID = 1L;
 
-        enum Kind { BINARY, BYTES, INTEGERS, REALS }
+        enum Kind { BINARY, BYTES, INTEGERS, REALS, ENCODED }
 
         private final String labelColumn;
         private final String imageColumn;
         private final Kind kind;
         /** The data option classes, or null. */
         private final Integer classes;
+        private final String color;
+        private final ImageResize resize;
 
-        Decoder(String labelColumn, String imageColumn, Kind kind, Integer classes) {
+        Decoder(String labelColumn, String imageColumn, Kind kind, Integer classes, String color,
+                ImageResize resize) {
             this.labelColumn = labelColumn;
             this.imageColumn = imageColumn;
             this.kind = kind;
             this.classes = classes;
+            this.color = color;
+            this.resize = resize;
         }
 
         @Override
         public Iterator<ExampleBlock> call(Iterator<Row> rows) {
-            ExampleBlock.Builder block = new ExampleBlock.Builder(false);
+            ExampleBlock.Builder block = new ExampleBlock.Builder(kind == Kind.ENCODED);
+            byte[][] scratch = {null};
             while (rows.hasNext()) {
                 Row r = rows.next();
                 String file = r.getString(2);
@@ -274,6 +316,14 @@ public final class ParquetSource extends SplitDataSource {
                     throw new KindlingException(String.format("%s, row %d: column %s is null", file, row, imageColumn));
                 }
                 int length;
+                if (kind == Kind.ENCODED) {
+                    byte[] bytes = (byte[]) r.get(1);
+                    int[] hwc = new int[3];
+                    byte[] data = decode(bytes, hwc, file, row);
+                    ImageFolderSource.Decoder.add(block, file, row, (int) label, data, hwc[2], hwc[0], hwc[1], color,
+                            resize, scratch);
+                    continue;
+                }
                 if (kind == Kind.BINARY) {
                     byte[] bytes = (byte[]) r.get(1);
                     length = bytes.length;
@@ -293,6 +343,59 @@ public final class ParquetSource extends SplitDataSource {
                 block.add(file, row, (int) label, length, 0, 0, 0);
             }
             return List.of(block.build()).iterator();
+        }
+
+        /**
+         * Decodes an encoded image with ImageIO into Spark's image layout (interleaved grey, BGR or
+         * BGRA bytes), its height, width and channels into {@code hwc}.
+         */
+        private byte[] decode(byte[] bytes, int[] hwc, String file, long row) {
+            java.awt.image.BufferedImage img;
+            String why = "";
+            try {
+                img = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(bytes));
+            } catch (java.io.IOException | RuntimeException e) {
+                img = null;
+                why = " (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")";
+            }
+            if (img == null || img.getWidth() < 1 || img.getHeight() < 1) {
+                throw new KindlingException(String.format("%s, row %d: column %s holds %d bytes that are not an "
+                        + "image Java's ImageIO decodes (PNG, JPEG, BMP, GIF)%s; data-option image-format=encoded "
+                        + "reads encoded images", file, row, imageColumn, bytes.length, why));
+            }
+            return interleaved(img, hwc);
+        }
+
+        /** {@code img}'s pixels as Spark's image source holds them: grey, BGR or BGRA, interleaved. */
+        static byte[] interleaved(java.awt.image.BufferedImage img, int[] hwc) {
+            int h = img.getHeight();
+            int w = img.getWidth();
+            hwc[0] = h;
+            hwc[1] = w;
+            if (img.getType() == java.awt.image.BufferedImage.TYPE_BYTE_GRAY) {
+                hwc[2] = 1;
+                int[] samples = img.getRaster().getSamples(0, 0, w, h, 0, (int[]) null);
+                byte[] out = new byte[samples.length];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = (byte) samples[i];
+                }
+                return out;
+            }
+            boolean alpha = img.getColorModel().hasAlpha();
+            int c = alpha ? 4 : 3;
+            hwc[2] = c;
+            int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
+            byte[] out = new byte[argb.length * c];
+            for (int i = 0; i < argb.length; i++) {
+                int p = argb[i];
+                out[i * c] = (byte) p;
+                out[i * c + 1] = (byte) (p >> 8);
+                out[i * c + 2] = (byte) (p >> 16);
+                if (alpha) {
+                    out[i * c + 3] = (byte) (p >>> 24);
+                }
+            }
+            return out;
         }
 
         private byte pixel(Object v, String file, long row, int k) {

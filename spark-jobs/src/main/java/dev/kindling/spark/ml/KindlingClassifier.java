@@ -312,7 +312,8 @@ public final class KindlingClassifier
         }
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
         TrainSettings settings = settings(spec, sc.master());
-        Network net = Network.build(spec, Backends.create(Backends.onDriver(settings.backend())));
+        Network net = Network.build(spec.requireNormalizeResolved("KindlingClassifier"),
+                Backends.create(Backends.onDriver(settings.backend())));
         net.initialize(settings.train().seed());
 
         Examples rows = FeatureRows.read(sc, dataset, getFeaturesCol(), getLabelCol(), spec.input(), "DataFrame");

@@ -192,7 +192,7 @@ public final class RetrainCommand implements Callable<Integer>, ModuleCommand {
             throw new UsageException("config: the network differs from CURRENT's (v" + current.getAsInt()
                     + "); a warm start keeps CURRENT's network");
         }
-        Network net = Network.build(parent != null ? parent.spec() : plan.spec(),
+        Network net = Network.build(parent != null ? parent.spec() : plan.spec().requireNormalizeResolved("retrain"),
                 Backends.create(Backends.onDriver(plan.backend())));
         if (parent != null) {
             System.arraycopy(parent.parameters(), 0, net.parameters(), 0, parent.parameters().length);

@@ -100,6 +100,7 @@ public final class Sweep {
             try {
                 c = spec.config(p);
                 plan = TrainSettings.resolve(c);
+                plan.spec().requireNormalizeResolved("a sweep");
             } catch (KindlingException e) {
                 throw new UsageException(spec.source() + ": trial " + p.id() + " " + p.values() + ": " + e.getMessage());
             }

@@ -26,6 +26,11 @@ final class BatchSlice implements Serializable {
         this.counts = counts;
     }
 
+    /** What fixes the augmentation of shard {@code p}'s examples in this batch: (seed, epoch, shard). */
+    dev.kindling.data.Augmentation.Key augmentation(int p) {
+        return new dev.kindling.data.Augmentation.Key(seed, epoch, p);
+    }
+
     /** Shard {@code p}'s examples of the batch, as local indices of the shard (of {@code size} examples). */
     int[] local(int p, int size) {
         Cached c = PERMUTATION.get();

@@ -1,5 +1,6 @@
 package dev.kindling.spark.train;
 
+import dev.kindling.data.Augmentation;
 import dev.kindling.data.Dataset;
 import dev.kindling.nn.Network;
 import dev.kindling.train.Evaluation;
@@ -34,6 +35,12 @@ public final class RoundTasks {
      */
     static PartialSum gradient(Dataset shard, int[] local, ParameterBlock block, String specJson, String backend,
                                SplittableRandom noise) {
+        return gradient(shard, local, null, block, specJson, backend, noise);
+    }
+
+    /** {@link #gradient} with the examples augmented from {@code augmentation}'s streams (none when null). */
+    static PartialSum gradient(Dataset shard, int[] local, Augmentation.Key augmentation, ParameterBlock block,
+                               String specJson, String backend, SplittableRandom noise) {
         if (local.length == 0) {
             return PartialSum.empty();
         }
@@ -41,7 +48,7 @@ public final class RoundTasks {
         Worker w = Worker.get(specJson, backend);
         w.load(block);
         Network net = w.net;
-        int b = w.fill(shard, local);
+        int b = w.fill(shard, local, augmentation);
         PartialSum s = new PartialSum();
         s.loss = net.gradient(w.x(), w.target(), b, 1f, noise);
         s.correct = net.correct(w.labels(), b);
@@ -61,6 +68,13 @@ public final class RoundTasks {
      */
     static PartialSum localSteps(Dataset shard, int[][] steps, ParameterBlock block, String specJson, String backend,
                                  LocalStepSettings settings, long firstStep, SplittableRandom noise) {
+        return localSteps(shard, steps, null, block, specJson, backend, settings, firstStep, noise);
+    }
+
+    /** {@link #localSteps} with step j's examples augmented from {@code augmentation[j]} (none when null). */
+    static PartialSum localSteps(Dataset shard, int[][] steps, Augmentation.Key[] augmentation, ParameterBlock block,
+                                 String specJson, String backend, LocalStepSettings settings, long firstStep,
+                                 SplittableRandom noise) {
         long start = System.nanoTime();
         Worker w = Worker.get(specJson, backend);
         w.load(block);
@@ -72,7 +86,7 @@ public final class RoundTasks {
             if (steps[j].length == 0) {
                 continue;
             }
-            int b = w.fill(shard, steps[j]);
+            int b = w.fill(shard, steps[j], augmentation == null ? null : augmentation[j]);
             double loss = net.gradient(w.x(), w.target(), b, 1f / b, noise);
             s.loss += loss;
             s.correct += net.correct(w.labels(), b);
@@ -129,7 +143,8 @@ public final class RoundTasks {
 
         @Override
         PartialSum run(int p, Dataset shard) {
-            return RoundTasks.gradient(shard, batch.local(p, shard.size()), block.value(), spec, backend,
+            return RoundTasks.gradient(shard, batch.local(p, shard.size()), batch.augmentation(p), block.value(), spec,
+                    backend,
                     RoundTasks.noise(seed, round, p))
                     .checkFinite(p, "gradient");
         }
@@ -162,10 +177,12 @@ public final class RoundTasks {
         @Override
         PartialSum run(int p, Dataset shard) {
             int[][] mine = new int[steps.length][];
+            Augmentation.Key[] keys = new Augmentation.Key[steps.length];
             for (int j = 0; j < steps.length; j++) {
                 mine[j] = steps[j].local(p, shard.size());
+                keys[j] = steps[j].augmentation(p);
             }
-            return RoundTasks.localSteps(shard, mine, block.value(), spec, backend, local, firstStep,
+            return RoundTasks.localSteps(shard, mine, keys, block.value(), spec, backend, local, firstStep,
                     RoundTasks.noise(seed, round, p)).checkFinite(p, "parameters");
         }
     }

@@ -2,6 +2,8 @@ package dev.kindling.spark.train;
 
 import dev.kindling.config.DataParallel;
 import dev.kindling.data.Dataset;
+import dev.kindling.nn.Normalization;
+import dev.kindling.nn.Shape;
 import dev.kindling.spark.data.Example;
 import dev.kindling.spark.data.Examples;
 import dev.kindling.spark.data.RangeReader;
@@ -164,6 +166,27 @@ public final class Shards {
 
     JavaRDD<Dataset> rdd() {
         return rdd;
+    }
+
+    /**
+     * {@code normalize: auto} for a network of {@code input}, computed on the executors: each
+     * shard's exact per-channel sums of pixels and of their squares, added on the driver.
+     */
+    public Normalization normalization(Shape input) {
+        long[][] all = rdd.map(d -> {
+            long[][] s = d.channelSums();
+            return new long[][] {s[0], s[1], {(long) d.size() * d.height() * d.width()}};
+        }).reduce((a, b) -> {
+            long[][] sum = new long[3][];
+            for (int k = 0; k < 3; k++) {
+                sum[k] = new long[a[k].length];
+                for (int c = 0; c < sum[k].length; c++) {
+                    sum[k][c] = a[k][c] + b[k][c];
+                }
+            }
+            return sum;
+        });
+        return Normalization.fromSums(all[0], all[1], all[2][0], input);
     }
 
     /** The shards' sizes, in shard order. */

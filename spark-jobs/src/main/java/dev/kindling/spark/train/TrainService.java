@@ -71,6 +71,14 @@ public final class TrainService implements DistributedTraining {
             Shards trainShards = shards.train();
             Shards testShards = shards.test();
             int examples = trainShards.examples();
+            if (settings.spec().normalize() != null && settings.spec().normalize().auto()) {
+                // normalize: auto becomes the training shards' own mean and std, recorded in the model
+                net = Network.build(settings.spec().withNormalize(trainShards.normalization(settings.spec().input())),
+                        Backends.create(Backends.onDriver(settings.backend())));
+                net.initialize(config.seed());
+                out.println("kindling: normalize: auto: mean " + net.spec().normalize().mean() + ", std "
+                        + net.spec().normalize().std() + " (of the training data)");
+            }
             for (String note : source.notes()) {
                 out.println("kindling: " + note);
             }

@@ -2,6 +2,7 @@ package dev.kindling.spark.train;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.kindling.backend.Backends;
+import dev.kindling.data.Augmentation;
 import dev.kindling.data.Dataset;
 import dev.kindling.io.Json;
 import dev.kindling.nn.Network;
@@ -23,6 +24,7 @@ public final class Worker {
     private float[] target = new float[0];
     private int[] labels = new int[0];
     private float[] optimizerState = new float[0];
+    private float[] scratch = new float[0];
 
     private Worker(String key, Network net) {
         this.key = key;
@@ -77,6 +79,15 @@ public final class Worker {
 
     /** Fills the batch buffers with {@code shard}'s examples {@code local} and returns the count. */
     int fill(Dataset shard, int[] local) {
+        return fill(shard, local, null);
+    }
+
+    /**
+     * Fills the batch buffers with {@code shard}'s examples {@code local}, augmented as the
+     * network's description asks with the streams of {@code key} (none when null), and returns
+     * the count.
+     */
+    int fill(Dataset shard, int[] local, Augmentation.Key key) {
         int b = local.length;
         int features = shard.featureCount();
         int classes = net.outputCount();
@@ -91,6 +102,13 @@ public final class Worker {
             labels = new int[b];
         }
         shard.fillBatch(local, 0, b, x, target, labels);
+        Augmentation augment = net.spec().augment();
+        if (augment != null && key != null) {
+            if (scratch.length < shard.height() * shard.width()) {
+                scratch = new float[shard.height() * shard.width()];
+            }
+            augment.applyToBatch(x, b, shard, key, local, scratch);
+        }
         return b;
     }
 

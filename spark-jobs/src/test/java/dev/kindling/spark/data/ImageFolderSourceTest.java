@@ -126,7 +126,7 @@ public class ImageFolderSourceTest {
         TestData.writePng(g, dir.resolve("train/c/grey.png"));
         KindlingException e = assertThrows(KindlingException.class, () -> read(dir.resolve("train"), Map.of()));
         assertMentions(e, "c/grey.png", "3 x 2 with 1 channel(s)", "a/1.png, the first image", "3 x 2 with 3",
-                "color=grey or color=rgb");
+                "as many channels", "color=grey or color=rgb");
         Dataset rgb = read(dir.resolve("train"), Map.of("color", "rgb"));
         assertEquals(3, rgb.channels());
         for (int c = 0; c < 3; c++) {
@@ -155,7 +155,7 @@ public class ImageFolderSourceTest {
         TestData.writePng(new BufferedImage(27, 28, BufferedImage.TYPE_BYTE_GRAY), dir.resolve("shirt/small.png"));
         KindlingException e = assertThrows(KindlingException.class, () -> read(dir, Map.of()));
         assertMentions(e, "shirt/small.png", "27 x 28 with 1 channel(s)", "the first image, is 28 x 28",
-                "nothing is resized");
+                "size=HxW resizes them");
         assertTrue(e.getMessage().contains("ankle-boot/"), "the first image by path: " + e.getMessage());
     }
 
