@@ -128,6 +128,13 @@ public final class TrainCommand implements Callable<Integer> {
             + "times, before stopping. Default 0: stop, keeping the last good checkpoint.")
     Integer divergenceRetries;
 
+    @Option(names = "--exchange", paramLabel = "collective|driver", description = "How the shards' gradients meet "
+            + "(Spark): collective (one barrier stage runs many rounds; its tasks reduce-scatter and all-gather among "
+            + "themselves, each updating its slice of the parameters) or driver (one Spark job per round, summed on the "
+            + "driver). Default: collective where the cluster can run a barrier stage with a slot for every shard, "
+            + "else driver, saying why.")
+    String exchange;
+
     @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint (Spark).")
     boolean resume;
 
@@ -148,7 +155,7 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         JobConfig flags = new JobConfig(null, arch, init, dropout, optimizer, lr, schedule, batch, epochs, seed,
                 weightDecay, patience, null, backend, master, mode, partitions, localSteps, checkpointEvery,
-                divergenceRetries, dataOptions == null || dataOptions.isEmpty() ? null : new java.util.TreeMap<>(dataOptions),
+                divergenceRetries, exchange, dataOptions == null || dataOptions.isEmpty() ? null : new java.util.TreeMap<>(dataOptions),
                 shards);
         JobConfig fromFile;
         try {

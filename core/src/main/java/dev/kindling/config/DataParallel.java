@@ -14,11 +14,17 @@ import java.util.Locale;
  * @param checkpointEvery   rounds between checkpoints; null for once per epoch, 0 for never
  * @param divergenceRetries times a diverged run goes back to its last good state and retries
  *                          with half the learning rate before it stops (0: stop at once)
+ * @param exchange          how the shards' results meet: "collective" (a barrier stage whose tasks
+ *                          exchange among themselves), "driver" (a Spark job per round, through the
+ *                          driver), or null for collective where the cluster can run it and driver,
+ *                          with the reason logged, where it cannot
  */
 public record DataParallel(String mode, Integer partitions, int localSteps, Integer checkpointEvery,
-                           int divergenceRetries) {
+                           int divergenceRetries, String exchange) {
     public static final String SYNC = "sync";
     public static final String LOCAL = "local";
+    public static final String COLLECTIVE = "collective";
+    public static final String DRIVER = "driver";
 
     public DataParallel {
         mode = mode == null ? Defaults.MODE : mode.trim().toLowerCase(Locale.ROOT);
@@ -38,13 +44,24 @@ public record DataParallel(String mode, Integer partitions, int localSteps, Inte
         if (divergenceRetries < 0) {
             throw new UsageException("divergence-retries: " + divergenceRetries + " must be >= 0");
         }
+        if (exchange != null) {
+            exchange = exchange.trim().toLowerCase(Locale.ROOT);
+            if (!COLLECTIVE.equals(exchange) && !DRIVER.equals(exchange)) {
+                throw new UsageException("exchange: unknown value \"" + exchange + "\" (expected collective or driver)");
+            }
+        }
+    }
+
+    /** The settings with the default exchange. */
+    public DataParallel(String mode, Integer partitions, int localSteps, Integer checkpointEvery, int divergenceRetries) {
+        this(mode, partitions, localSteps, checkpointEvery, divergenceRetries, null);
     }
 
     /** The job's data-parallel settings, with the defaults for what it leaves out. */
     public static DataParallel of(JobConfig job) {
         return new DataParallel(job.mode(), job.partitions(),
                 job.localSteps() == null ? Defaults.LOCAL_STEPS : job.localSteps(), job.checkpointEvery(),
-                job.divergenceRetries() == null ? Defaults.DIVERGENCE_RETRIES : job.divergenceRetries());
+                job.divergenceRetries() == null ? Defaults.DIVERGENCE_RETRIES : job.divergenceRetries(), job.exchange());
     }
 
     /** The defaults: sync mode, the default parallelism, a checkpoint per epoch (where a run keeps them). */
@@ -57,22 +74,26 @@ public record DataParallel(String mode, Integer partitions, int localSteps, Inte
     }
 
     public DataParallel withMode(String m) {
-        return new DataParallel(m, partitions, localSteps, checkpointEvery, divergenceRetries);
+        return new DataParallel(m, partitions, localSteps, checkpointEvery, divergenceRetries, exchange);
     }
 
     public DataParallel withLocalSteps(int k) {
-        return new DataParallel(mode, partitions, k, checkpointEvery, divergenceRetries);
+        return new DataParallel(mode, partitions, k, checkpointEvery, divergenceRetries, exchange);
     }
 
     public DataParallel withCheckpointEvery(Integer every) {
-        return new DataParallel(mode, partitions, localSteps, every, divergenceRetries);
+        return new DataParallel(mode, partitions, localSteps, every, divergenceRetries, exchange);
     }
 
     public DataParallel withPartitions(Integer n) {
-        return new DataParallel(mode, n, localSteps, checkpointEvery, divergenceRetries);
+        return new DataParallel(mode, n, localSteps, checkpointEvery, divergenceRetries, exchange);
     }
 
     public DataParallel withDivergenceRetries(int n) {
-        return new DataParallel(mode, partitions, localSteps, checkpointEvery, n);
+        return new DataParallel(mode, partitions, localSteps, checkpointEvery, n, exchange);
+    }
+
+    public DataParallel withExchange(String e) {
+        return new DataParallel(mode, partitions, localSteps, checkpointEvery, divergenceRetries, e);
     }
 }

@@ -39,12 +39,13 @@ public record JobConfig(
         @JsonProperty("local-steps") Integer localSteps,
         @JsonProperty("checkpoint-every") Integer checkpointEvery,
         @JsonProperty("divergence-retries") Integer divergenceRetries,
+        String exchange,
         @JsonProperty("data-options") Map<String, String> dataOptions,
         Integer shards) {
 
     public static JobConfig empty() {
         return new JobConfig(null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Reads a YAML (.yaml/.yml) or JSON file; errors name the file and the field, or the line and column of bad syntax. */
@@ -77,6 +78,7 @@ public record JobConfig(
                 pick(over.maxSteps, maxSteps), pick(over.backend, backend), pick(over.master, master),
                 pick(over.mode, mode), pick(over.partitions, partitions), pick(over.localSteps, localSteps),
                 pick(over.checkpointEvery, checkpointEvery), pick(over.divergenceRetries, divergenceRetries),
+                pick(over.exchange, exchange),
                 merge(dataOptions, over.dataOptions), pick(over.shards, shards));
     }
 

@@ -19,7 +19,7 @@ class JobConfigTest {
 
     static JobConfig withDataOptions(Map<String, String> options) {
         return new JobConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, options, null);
+                null, null, null, null, null, null, null, options, null);
     }
 
     @Test

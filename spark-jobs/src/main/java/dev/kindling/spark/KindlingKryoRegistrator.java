@@ -8,6 +8,7 @@ import dev.kindling.spark.io.DatasetSerializer;
 import dev.kindling.spark.train.EvaluationSum;
 import dev.kindling.spark.train.ParameterBlock;
 import dev.kindling.spark.train.PartialSum;
+import dev.kindling.spark.train.SegmentResult;
 import org.apache.spark.serializer.KryoRegistrator;
 
 /**
@@ -34,6 +35,8 @@ public final class KindlingKryoRegistrator implements KryoRegistrator {
         kryo.register(PartialSum[].class);
         kryo.register(EvaluationSum.class);
         kryo.register(EvaluationSum[].class);
+        kryo.register(SegmentResult.class);
+        kryo.register(SegmentResult[].class);
         kryo.register(String[].class);
         kryo.register(ExampleBlock.class);
         kryo.register(ExampleBlock[].class);

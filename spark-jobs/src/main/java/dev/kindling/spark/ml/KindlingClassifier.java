@@ -295,7 +295,7 @@ public final class KindlingClassifier
         JobConfig job = new JobConfig(spec, null, null, null, value(optimizer),
                 isDefined(stepSize) ? (Double) value(stepSize) : null, value(schedule), value(blockSize),
                 value(maxIter), value(seed), isSet(weightDecay) ? (Double) value(weightDecay) : null, null, null,
-                value(backend), master, value(mode), partitions, value(localSteps), 0, null, null, null);
+                value(backend), master, value(mode), partitions, value(localSteps), 0, null, null, null, null);
         try {
             return TrainSettings.resolve(job);
         } catch (KindlingException e) {

@@ -138,7 +138,7 @@ public final class RetrainCommand implements Callable<Integer>, ModuleCommand {
         }
         JobConfig fileConfig = configFile == null ? JobConfig.empty() : readConfig(configFile);
         JobConfig flags = new JobConfig(null, null, null, null, null, lr, null, null, epochs, null, null, null, null,
-                null, master, null, partitions, null, null, null, null, null);
+                null, master, null, partitions, null, null, null, null, null, null);
         JobConfig config = fileConfig.overriddenBy(flags);
         // before resolving the settings, which take single and would list it among the masters
         SparkConf conf = SparkSettings.forCommand(config.master(), "retrain");

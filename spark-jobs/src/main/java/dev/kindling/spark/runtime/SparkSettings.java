@@ -45,6 +45,10 @@ public final class SparkSettings {
         setIfMissing(conf, "spark.task.maxDirectResultSize", MAX_MESSAGE_MIB + "m");
         setIfMissing(conf, "spark.driver.maxResultSize", "2g");
         setIfMissing(conf, "spark.ui.showConsoleProgress", "false");
+        // a collective segment's barrier stage waits for a slot per shard (an executor coming back
+        // after a loss): Spark checks every 15 s by default, which would stall the run that long
+        setIfMissing(conf, "spark.scheduler.barrier.maxConcurrentTasksCheck.interval", "1s");
+        setIfMissing(conf, "spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures", "300");
         // Spark SQL lists more than 32 folders (image folders of many classes, partitioned Parquet)
         // with a job returning Hadoop's FileStatus classes, which differ by file system and would
         // each need a Kryo registration: list on the driver instead

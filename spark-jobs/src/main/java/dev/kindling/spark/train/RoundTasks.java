@@ -67,13 +67,13 @@ public final class RoundTasks {
      * parameters, network state and optimizer state, for averaging over the shards.
      */
     static PartialSum localSteps(Dataset shard, int[][] steps, ParameterBlock block, String specJson, String backend,
-                                 LocalStepSettings settings, long firstStep, SplittableRandom noise) {
+                                 StepSettings settings, long firstStep, SplittableRandom noise) {
         return localSteps(shard, steps, null, block, specJson, backend, settings, firstStep, noise);
     }
 
     /** {@link #localSteps} with step j's examples augmented from {@code augmentation[j]} (none when null). */
     static PartialSum localSteps(Dataset shard, int[][] steps, Augmentation.Key[] augmentation, ParameterBlock block,
-                                 String specJson, String backend, LocalStepSettings settings, long firstStep,
+                                 String specJson, String backend, StepSettings settings, long firstStep,
                                  SplittableRandom noise) {
         long start = System.nanoTime();
         Worker w = Worker.get(specJson, backend);
@@ -157,13 +157,13 @@ public final class RoundTasks {
         private final Broadcast<ParameterBlock> block;
         private final String spec;
         private final String backend;
-        private final LocalStepSettings local;
+        private final StepSettings local;
         private final long firstStep;
         private final long seed;
         private final long round;
 
         LocalTask(BatchSlice[] steps, Broadcast<ParameterBlock> block, String spec, String backend,
-                  LocalStepSettings local, long firstStep, long seed, long round) {
+                  StepSettings local, long firstStep, long seed, long round) {
             this.steps = steps;
             this.block = block;
             this.spec = spec;

@@ -210,12 +210,35 @@ public final class RunOutput implements CheckpointStore, Closeable {
         line.put("loss", m.loss());
         line.put("accuracy", m.accuracy());
         line.put("examples", m.examples());
-        line.put("broadcast_ms", round3(m.broadcastMs()));
-        line.put("compute_ms", round3(m.computeMs()));
-        line.put("aggregate_ms", round3(m.aggregateMs()));
-        line.put("update_ms", round3(m.updateMs()));
-        line.put("round_ms", round3(m.roundMs()));
+        putMs(line, "broadcast_ms", m.broadcastMs());
+        putMs(line, "compute_ms", m.computeMs());
+        putMs(line, "exchange_ms", m.exchangeMs());
+        putMs(line, "aggregate_ms", m.aggregateMs());
+        putMs(line, "update_ms", m.updateMs());
+        putMs(line, "round_ms", m.roundMs());
         append(line, System.nanoTime() - lastFlush > FLUSH_NANOS);
+    }
+
+    /** A {@code "type": "segment"} line: a collective segment's stage, after its rounds' lines. */
+    void appendSegment(SegmentMetrics m) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("type", "segment");
+        line.put("first_round", m.firstRound());
+        line.put("rounds", m.rounds());
+        line.put("tasks", m.tasks());
+        putMs(line, "stage_ms", m.stageMs());
+        putMs(line, "launch_ms", m.launchMs());
+        putMs(line, "connect_ms", m.connectMs());
+        line.put("bytes_per_task_per_round", m.bytesPerTaskPerRound());
+        line.put("attempts", m.attempts());
+        append(line, true);
+    }
+
+    /** A part of a round's time, where it applies (not NaN). */
+    private static void putMs(Map<String, Object> line, String key, double ms) {
+        if (!Double.isNaN(ms)) {
+            line.put(key, round3(ms));
+        }
     }
 
     void appendEpoch(EpochMetrics m) {

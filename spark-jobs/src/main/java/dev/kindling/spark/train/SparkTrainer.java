@@ -63,7 +63,20 @@ public final class SparkTrainer {
         /** The run diverged and goes back to {@code to} with the learning rate {@code learningRate}. */
         default void onRetry(String cause, Checkpoint to, double learningRate) {
         }
+
+        /** A collective segment ended (after its rounds' {@link #onRound}). */
+        default void onSegment(SegmentMetrics metrics) {
+        }
+
+        /** A line for the user: the exchange changed to the driver's, or a failed segment runs again. */
+        default void onNote(String line) {
+        }
     }
+
+    /** How long a collective segment should take, at most, when no checkpoint or epoch end comes sooner. */
+    static final String SEGMENT_SECONDS = "spark.kindling.exchange.segmentSeconds";
+    /** Rounds in the first segment, before the run has measured how long one takes. */
+    static final int FIRST_SEGMENT_ROUNDS = 50;
 
     /** Divergence factor: each retry halves the learning rate. */
     static final double RETRY_LEARNING_RATE_FACTOR = 0.5;
@@ -92,7 +105,14 @@ public final class SparkTrainer {
     private UpdateStep update;
     private long round;
     /** Where a finite loss counts as divergence, from the first loss this trainer saw. */
-    private final LossBound bound = new LossBound();
+    private LossBound bound = new LossBound();
+    /** Whether rounds run as collective segments ({@link SegmentTask}), else one Spark job each through the driver. */
+    private boolean collective;
+    /** Why the exchange is the driver's where collective was not asked for by name, or null. */
+    private String exchangeNote;
+    private CollectiveSegments segments;
+    /** Rounds the next collective segment runs at most: sized from the last one's time to {@link #SEGMENT_SECONDS}. */
+    private long segmentRounds = FIRST_SEGMENT_ROUNDS;
     /** The state a diverged run goes back to: the last checkpoint, or the start. */
     private Checkpoint lastGood;
 
@@ -127,6 +147,36 @@ public final class SparkTrainer {
         this.optimizer = Optimizers.create(optimizerConfig, net.weightRanges());
         this.optimizerState = new float[this.optimizer.stateSize(net.parameters().length)];
         this.update = new UpdateStep(this.optimizer, schedule, decay, optimizerState, 0);
+        chooseExchange();
+    }
+
+    /**
+     * Collective where the cluster can run it; the driver's exchange where asked, or, with a note,
+     * where the cluster cannot (asked for collective by name, that is a usage error).
+     */
+    private void chooseExchange() {
+        if (DataParallel.DRIVER.equals(parallel.exchange())) {
+            return;
+        }
+        String why = CollectiveSegments.whyNot(sc, train.count());
+        if (why == null) {
+            collective = true;
+            segments = new CollectiveSegments(sc, train);
+        } else if (DataParallel.COLLECTIVE.equals(parallel.exchange())) {
+            throw new UsageException("--exchange collective: " + why + "; or give --exchange driver");
+        } else {
+            exchangeNote = "exchange: driver, since " + why;
+        }
+    }
+
+    /** The exchange the rounds use: {@code collective} or {@code driver}. */
+    public String exchange() {
+        return collective ? DataParallel.COLLECTIVE : DataParallel.DRIVER;
+    }
+
+    /** Why the exchange fell back to the driver's, for the user, or null. */
+    public String exchangeNote() {
+        return exchangeNote;
     }
 
     public long round() {
@@ -265,6 +315,16 @@ public final class SparkTrainer {
                     dealer.skip(position);
                     dealerEpoch = epoch;
                 }
+                if (collective) {
+                    try {
+                        return segment(epoch, position);
+                    } catch (CollectiveSegments.Unsupported e) {
+                        collective = false;
+                        dealer = null;
+                        listener.onNote("exchange: driver from round " + (round + 1) + ", since " + e.getMessage());
+                        return run(epoch, position);
+                    }
+                }
                 BatchSlice[] parts = new BatchSlice[steps];
                 for (int j = 0; j < steps; j++) {
                     int[] offsets = dealer.offsets();
@@ -273,6 +333,32 @@ public final class SparkTrainer {
                 RoundMetrics m = parallel.local() ? localRound(parts, epoch) : syncRound(parts[0], epoch);
                 listener.onRound(m);
                 return new EpochLoop.Round(steps, m.examples());
+            }
+
+            /** A collective segment from {@code position}: to the epoch's end, the next checkpoint or the segment's size. */
+            private EpochLoop.Round segment(int epoch, long position) {
+                long most = segmentRounds;
+                Integer every = parallel.checkpointEvery();
+                if (every != null && every > 0) {
+                    most = Math.min(most, every - round % every);
+                }
+                java.util.List<BatchSlice[]> rounds = new java.util.ArrayList<>();
+                long at = position;
+                long remaining = loop.remainingSteps();
+                while (rounds.size() < most && at < stepsPerEpoch && remaining > 0) {
+                    int steps = parallel.local() ? (int) Math.min(parallel.localSteps(), Math.min(stepsPerEpoch - at,
+                            remaining)) : 1;
+                    BatchSlice[] parts = new BatchSlice[steps];
+                    for (int j = 0; j < steps; j++) {
+                        int[] offsets = dealer.offsets();
+                        parts[j] = new BatchSlice(config.seed(), epoch, offsets, dealer.next(null));
+                    }
+                    rounds.add(parts);
+                    at += steps;
+                    remaining -= steps;
+                }
+                long examplesSeen = runSegment(rounds.toArray(new BatchSlice[0][]), epoch, listener);
+                return new EpochLoop.Round((int) (at - position), examplesSeen);
             }
 
             @Override
@@ -293,6 +379,96 @@ public final class SparkTrainer {
                 }
             }
         }, listener::onEpoch);
+    }
+
+    /**
+     * Runs the rounds {@code plan} as one collective segment from the driver's state, reports
+     * each round, and takes the tasks' slices back into the driver's parameters, network state
+     * and optimizer state. Returns the examples trained on.
+     */
+    private long runSegment(BatchSlice[][] plan, int epoch, Listener listener) {
+        long first = round + 1;
+        long firstStep = update.step();
+        Broadcast<ParameterBlock> block = sc.broadcast(new ParameterBlock(net.parameters(), net.state(), optimizerState));
+        CollectiveSegments.Outcome outcome;
+        try {
+            outcome = segments.run(new SegmentPlan(block, plan, first, firstStep, parallel.local(), specJson, backend,
+                    new StepSettings(optimizerConfig, config, totalSteps), config.seed(), bound.first()),
+                    listener::onNote);
+        } finally {
+            block.destroy();
+        }
+        SegmentResult[] results = outcome.results();
+        SegmentResult lead = results[0];
+        int completed = lead.completed;
+        long step = firstStep;
+        long examplesSeen = 0;
+        long slowestTask = 0;
+        long connect = 0;
+        long bytes = 0;
+        for (SegmentResult r : results) {
+            slowestTask = Math.max(slowestTask, r.taskNanos);
+            connect = Math.max(connect, r.connectNanos);
+            bytes += r.bytesSent;
+        }
+        for (int i = 0; i < completed; i++) {
+            step += plan[i].length;
+            long compute = 0;
+            long whole = 0;
+            for (SegmentResult r : results) {
+                compute = Math.max(compute, r.computeNanos[i]);
+                whole = Math.max(whole, r.roundNanos[i]);
+            }
+            long n = Math.max(1, lead.examples[i]);
+            examplesSeen += lead.examples[i];
+            listener.onRound(RoundMetrics.collective(first + i, epoch, step, lead.loss[i] / n,
+                    (double) lead.correct[i] / n, lead.examples[i], compute / 1e6, whole / 1e6));
+        }
+        int ran = Math.max(1, completed + (completed < plan.length ? 1 : 0));
+        listener.onSegment(new SegmentMetrics(first, completed, results.length, outcome.stageNanos() / 1e6,
+                Math.max(0, outcome.stageNanos() - slowestTask) / 1e6, connect / 1e6,
+                bytes / results.length / ran, outcome.attempts()));
+        if (completed < plan.length) {
+            String problem = null;
+            for (SegmentResult r : results) {
+                if (problem == null) {
+                    problem = r.problem;
+                }
+            }
+            throw diverged(problem == null ? "a task stopped the segment" : problem, first + completed, epoch);
+        }
+        takeSlices(results);
+        bound = new LossBound(lead.boundFirst);
+        round = first + completed - 1;
+        update = new UpdateStep(optimizer, schedule, decay, optimizerState, step);
+        double seconds = Double.parseDouble(sc.getConf().get(SEGMENT_SECONDS, "10"));
+        segmentRounds = Math.max(1, (long) (seconds * 1e9 / Math.max(1, outcome.stageNanos() / plan.length)));
+        return examplesSeen;
+    }
+
+    /** The tasks' slices of the exchanged vector (and in sync mode of the optimizer state) into the driver's arrays. */
+    private void takeSlices(SegmentResult[] results) {
+        float[] params = net.parameters();
+        float[] state = net.state();
+        int p = params.length;
+        int s = state.length;
+        int length = p + s + (parallel.local() ? optimizerState.length : 0);
+        float[] whole = new float[length];
+        for (SegmentResult r : results) {
+            int lo = dev.kindling.spark.exchange.Slices.start(r.rank, results.length, length);
+            System.arraycopy(r.values, 0, whole, lo, r.values.length);
+            if (r.optimizerSlice != null && lo < p) {
+                int n = Math.min(lo + r.values.length, p) - lo;
+                for (int b = 0; n > 0 && b < r.optimizerSlice.length / n; b++) {
+                    System.arraycopy(r.optimizerSlice, b * n, optimizerState, b * p + lo, n);
+                }
+            }
+        }
+        System.arraycopy(whole, 0, params, 0, p);
+        System.arraycopy(whole, p, state, 0, s);
+        if (parallel.local()) {
+            System.arraycopy(whole, p + s, optimizerState, 0, optimizerState.length);
+        }
     }
 
     private RoundMetrics syncRound(BatchSlice batch, int epoch) {
@@ -335,7 +511,7 @@ public final class SparkTrainer {
         long t1 = System.nanoTime();
         long r = round + 1;
         long firstStep = update.step();
-        LocalStepSettings local = new LocalStepSettings(optimizerConfig, config, totalSteps);
+        StepSettings local = new StepSettings(optimizerConfig, config, totalSteps);
         PartialSum sum = ShardAggregation.run(sc, train, new RoundTasks.LocalTask(parts, block, specJson, backend,
                 local, firstStep, config.seed(), r), PartialSum::empty, PartialSum::merge, PartialSum.class);
         long t2 = System.nanoTime();

@@ -90,10 +90,13 @@ public final class TrainService implements DistributedTraining {
             if (batchNote != null) {
                 out.println("kindling: " + batchNote);
             }
+            if (trainer.exchangeNote() != null) {
+                out.println("kindling: " + trainer.exchangeNote());
+            }
             out.printf("kindling: training %d-layer network on %,d examples in %d shards on Spark %s (%s, %s mode%s, "
-                            + "%s, lr %s, batch %d, %s)%n", settings.spec().layers().size(), examples,
+                            + "%s exchange, %s, lr %s, batch %d, %s)%n", settings.spec().layers().size(), examples,
                     trainShards.count(), sc.version(), sc.master(), dist.mode(),
-                    dist.local() ? " with " + dist.localSteps() + " local steps" : "",
+                    dist.local() ? " with " + dist.localSteps() + " local steps" : "", trainer.exchange(),
                     settings.optimizer().name(), config.learningRate(), UpdateStep.batchSize(config, examples),
                     Words.count(config.epochs(), "epoch"));
             if (checkpoint != null) {
@@ -123,6 +126,16 @@ public final class TrainService implements DistributedTraining {
                 }
 
                 @Override
+                public void onSegment(SegmentMetrics m) {
+                    output.appendSegment(m);
+                }
+
+                @Override
+                public void onNote(String line) {
+                    out.println("kindling: " + line);
+                }
+
+                @Override
                 public void onRetry(String cause, Checkpoint to, double learningRate) {
                     output.appendRetry(cause, to, learningRate);
                     out.printf("kindling: %s; retrying from round %d with lr %s%n", cause, to.round(), learningRate);
@@ -134,6 +147,7 @@ public final class TrainService implements DistributedTraining {
             meta.put("optimizer", settings.optimizer().name());
             meta.put("master", settings.master());
             meta.put("mode", dist.mode());
+            meta.put("exchange", trainer.exchange());
             meta.put("rounds", trainer.round());
             meta.put("data", source.record());
             if (!history.epochs().isEmpty()) {

@@ -25,6 +25,7 @@ public final class Worker {
     private int[] labels = new int[0];
     private float[] optimizerState = new float[0];
     private float[] scratch = new float[0];
+    private float[] exchange = new float[0];
 
     private Worker(String key, Network net) {
         this.key = key;
@@ -75,6 +76,14 @@ public final class Worker {
         }
         System.arraycopy(from, 0, optimizerState, 0, from.length);
         return optimizerState;
+    }
+
+    /** A reusable buffer of exactly {@code length} floats for a collective's exchanged vector. */
+    float[] exchangeBuffer(int length) {
+        if (exchange.length != length) {
+            exchange = new float[length];
+        }
+        return exchange;
     }
 
     /** Fills the batch buffers with {@code shard}'s examples {@code local} and returns the count. */

@@ -69,7 +69,7 @@ public class RoundTasksTest {
         Optimizer optimizer = Optimizers.create(adam, net.weightRanges());
         ParameterBlock block = new ParameterBlock(net.parameters(), net.state(),
                 new float[optimizer.stateSize(net.parameters().length)]);
-        LocalStepSettings settings = new LocalStepSettings(adam, TrainConfig.defaults().withLearningRate(0.01), 10);
+        StepSettings settings = new StepSettings(adam, TrainConfig.defaults().withLearningRate(0.01), 10);
 
         PartialSum first = RoundTasks.localSteps(shard, new int[][] {{0, 1, 2}, {3, 4, 5}}, block, JSON, "auto",
                 settings, 0, new SplittableRandom(1));
