@@ -142,7 +142,6 @@ public final class Collective implements AutoCloseable {
         if (addresses.length != size) {
             throw new IllegalArgumentException("collective: " + addresses.length + " addresses for " + size + " tasks");
         }
-        this.addresses = addresses.clone();
         for (int j = 1; j < size; j++) {
             int k = (rank + j) % size;
             String address = addresses[k];
@@ -174,6 +173,8 @@ public final class Collective implements AutoCloseable {
                 }
             });
         }
+        // only now: a collective whose connect() failed cannot be used
+        this.addresses = addresses.clone();
     }
 
     /**
