@@ -183,9 +183,12 @@ public class CollectiveTest {
     @Test
     void aClosedPeerIsNamedBeforeTheTimeout() throws Exception {
         long t0 = System.nanoTime();
+        // every task connected before task 2 closes: the close is what is under test, not a refused connection
+        java.util.concurrent.CyclicBarrier connected = new java.util.concurrent.CyclicBarrier(3);
         List<Object> results = Tasks.run(new ExchangeSettings(60_000, 1024, null, "test", false), 3, "stage-closed",
                 (c, rank, addresses) -> {
                     c.connect(addresses);
+                    connected.await(30, TimeUnit.SECONDS);
                     if (rank == 2) {
                         c.close();
                         return addresses[2];

@@ -4,6 +4,7 @@ import static dev.kindling.spark.Cli.assertRefused;
 import static dev.kindling.spark.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -59,10 +60,20 @@ public class TrainCliTest {
                 "examples_per_second", "elapsed_seconds")) {
             assertTrue(last.has(field), field + " in " + last);
         }
-        for (String field : List.of("round", "broadcast_ms", "compute_ms", "aggregate_ms", "update_ms", "loss")) {
+        // collective by default on local[2] with 2 shards: the rest of a round is the exchange
+        assertTrue(r.out().contains("collective exchange"), r.out());
+        for (String field : List.of("round", "compute_ms", "exchange_ms", "round_ms", "loss")) {
             assertTrue(rounds.get(59).has(field), field + " in " + rounds.get(59));
         }
+        assertFalse(rounds.get(59).has("broadcast_ms"), "no broadcast per round: " + rounds.get(59));
         assertEquals(60, rounds.get(59).get("round").asInt());
+        List<JsonNode> segments = lines(out.resolve("metrics.jsonl"), "segment");
+        assertEquals(60, segments.stream().mapToInt(s -> s.get("rounds").asInt()).sum(), "segments cover the rounds");
+        for (JsonNode s : segments) {
+            assertEquals(2, s.get("tasks").asInt(), s.toString());
+            assertTrue(s.get("bytes_per_task_per_round").asLong() >= 4L * 39_760, "at least 2(N-1)/N of the "
+                    + "784-50-10 network's 39,760 parameters as floats: " + s);
+        }
         assertTrue(last.get("test_accuracy").asDouble() > 0.7, last.toString());
         assertTrue(Files.exists(out.resolve("model/model.json")));
         assertTrue(Files.exists(out.resolve("config.json")));
@@ -72,6 +83,37 @@ public class TrainCliTest {
         assertEquals(0, e.code(), e.err());
         JsonNode eval = Json.JSON.readTree(e.out());
         assertEquals(last.get("test_accuracy").asDouble(), eval.get("accuracy").asDouble(), 1e-9);
+    }
+
+    @Test
+    void theDriverExchangeOnAskingAndCollectiveRefusedWithMoreShardsThanSlots() throws Exception {
+        Path out = tmp.resolve("driver-exchange");
+        Cli.Result r = run("train", "--data", DATA, "--out", out.toString(), "--master", "local[2]",
+                "--arch", "784-20-10", "--epochs", "1", "--limit", "1000", "--partitions", "2", "--exchange", "driver");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("driver exchange"), r.out());
+        JsonNode round = lines(out.resolve("metrics.jsonl"), "round").get(9);
+        for (String field : List.of("broadcast_ms", "compute_ms", "aggregate_ms", "update_ms", "round_ms")) {
+            assertTrue(round.has(field), field + " in " + round);
+        }
+        assertTrue(lines(out.resolve("metrics.jsonl"), "segment").isEmpty());
+
+        Cli.Result refused = run("train", "--data", DATA, "--out", tmp.resolve("refused").toString(), "--master",
+                "local[2]", "--arch", "784-20-10", "--epochs", "1", "--limit", "1000", "--partitions", "3",
+                "--exchange", "collective");
+        assertEquals(2, refused.code(), refused.out() + refused.err());
+        assertTrue(refused.err().contains("3 shards") && refused.err().contains("2 task slots"), refused.err());
+
+        Cli.Result fellBack = run("train", "--data", DATA, "--out", tmp.resolve("fallback").toString(), "--master",
+                "local[2]", "--arch", "784-20-10", "--epochs", "1", "--limit", "1000", "--partitions", "3");
+        assertEquals(0, fellBack.code(), fellBack.out() + fellBack.err());
+        assertTrue(fellBack.out().contains("exchange: driver, since") && fellBack.out().contains("3 shards"),
+                fellBack.out());
+
+        Cli.Result unknown = run("train", "--data", DATA, "--out", tmp.resolve("unknown").toString(), "--master",
+                "local[2]", "--exchange", "ring");
+        assertEquals(2, unknown.code(), unknown.err());
+        assertTrue(unknown.err().contains("exchange: unknown value \"ring\""), unknown.err());
     }
 
     @Test
