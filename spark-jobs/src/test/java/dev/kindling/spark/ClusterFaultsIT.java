@@ -83,6 +83,8 @@ public class ClusterFaultsIT {
             assertTrue(driver.waitFor(240, TimeUnit.SECONDS), "the run did not end: " + Files.readString(log));
             assertEquals(0, driver.exitValue(), Files.readString(log));
             assertTrue(Files.readString(log).contains("Lost executor"), "Spark saw the executor go: " + Files.readString(log));
+            assertTrue(Files.readString(log).contains("collective exchange"), "rounds exchanged among the tasks: "
+                    + Files.readString(log));
         } finally {
             destroyTree(driver.toHandle());
             RUNNING.remove(driver);

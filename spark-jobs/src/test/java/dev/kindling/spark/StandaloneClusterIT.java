@@ -75,6 +75,8 @@ public class StandaloneClusterIT {
                     "--epochs", "1", "--limit", "6000", "--partitions", "2", "--arch", "784-50-10");
             assertEquals(0, submit.code(), submit.output());
             assertTrue(submit.output().contains("spark://127.0.0.1:" + masterPort), submit.output());
+            // the tasks exchanged among themselves, authenticated and AES-encrypted as the cluster is
+            assertTrue(submit.output().contains("collective exchange"), submit.output());
 
             List<JsonNode> epochs = TrainCliTest.lines(out.resolve("metrics.jsonl"), "epoch");
             assertEquals(1, epochs.size());
