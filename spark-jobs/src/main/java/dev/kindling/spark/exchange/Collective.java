@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * <p>Not thread-safe: one task thread uses it. Netty's threads only copy received floats into the
  * {@link Inbox} and return written buffers to the {@link SendBuffers}.
  */
-public final class Collective implements AutoCloseable {
+public final class Collective implements Exchange {
     private static final Logger LOG = LoggerFactory.getLogger(Collective.class);
     private static final double[] NO_EXTRAS = new double[0];
     private static final int REDUCE = Message.REDUCE;
@@ -185,6 +185,7 @@ public final class Collective implements AutoCloseable {
      * {@code float acc = 0f; for t: acc += v_t[i]} gives. Returns the extras summed over the tasks
      * in rank order from 0.0, the same on every task. {@code vector} is not changed.
      */
+    @Override
     public double[] reduceScatter(long round, float[] vector, int length, double[] extras, float[] slice) {
         begin(REDUCE, round, vector, length);
         double[] own = extras == null ? NO_EXTRAS : extras;
@@ -258,6 +259,7 @@ public final class Collective implements AutoCloseable {
      * {@code vector}; on return vector[0, length) holds every task's slice. Returns the bitwise OR
      * of every task's {@code flag} (used to stop all tasks at the same round).
      */
+    @Override
     public int allGather(long round, float[] vector, int length, int flag) {
         begin(GATHER, round, vector, length);
         int start = Slices.start(rank, size, length);
@@ -479,11 +481,13 @@ public final class Collective implements AutoCloseable {
     }
 
     /** Bytes this task sent so far (headers included). */
+    @Override
     public long bytesSent() {
         return bytesSent;
     }
 
     /** Bytes this task received so far (headers included). */
+    @Override
     public long bytesReceived() {
         return inbox.bytesReceived();
     }

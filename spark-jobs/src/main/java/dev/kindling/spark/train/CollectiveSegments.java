@@ -2,6 +2,8 @@ package dev.kindling.spark.train;
 
 import dev.kindling.Interrupt;
 import dev.kindling.KindlingException;
+import dev.kindling.spark.exchange.ExchangeSettings;
+import dev.kindling.spark.exchange.Rendezvous;
 import dev.kindling.spark.runtime.SparkErrors;
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -25,6 +27,10 @@ final class CollectiveSegments {
     static final int DEFAULT_RETRIES = 2;
     /** How long the driver waits for executors to offer a slot per shard before it chooses the driver exchange. */
     static final long SLOT_WAIT_MILLIS = 10_000;
+
+    /** The driver's rendezvous of the running application (none on local[N], whose tasks share one JVM). */
+    private static Rendezvous rendezvous;
+    private static String rendezvousApp;
 
     private final JavaSparkContext sc;
     private final Shards shards;
@@ -86,6 +92,39 @@ final class CollectiveSegments {
     /** Tasks the cluster can run at once now. */
     static int slots(JavaSparkContext sc) {
         return sc.sc().maxNumConcurrentTasks(sc.sc().resourceProfileManager().defaultResourceProfile());
+    }
+
+    /**
+     * Where this application's tasks meet ({@link Rendezvous}), started on first use and closed
+     * with the application; null on {@code local[N]}.
+     */
+    static synchronized String rendezvous(JavaSparkContext sc) {
+        if (sc.master().startsWith("local")) {
+            return null;
+        }
+        if (rendezvous == null || !sc.sc().applicationId().equals(rendezvousApp)) {
+            if (rendezvous != null) {
+                rendezvous.close();
+            }
+            SparkConf conf = sc.getConf();
+            String host = conf.get("spark.driver.host");
+            Rendezvous started = new Rendezvous(ExchangeSettings.fromSparkEnv(),
+                    conf.get("spark.driver.bindAddress", host), host);
+            rendezvous = started;
+            rendezvousApp = sc.sc().applicationId();
+            sc.sc().addSparkListener(new org.apache.spark.scheduler.SparkListener() {
+                @Override
+                public void onApplicationEnd(org.apache.spark.scheduler.SparkListenerApplicationEnd end) {
+                    synchronized (CollectiveSegments.class) {
+                        started.close();
+                        if (rendezvous == started) {
+                            rendezvous = null;
+                        }
+                    }
+                }
+            });
+        }
+        return rendezvous.address();
     }
 
     /** Runs {@code plan}'s segment, again after a failure while attempts are left; {@code notes} hears of each rerun. */

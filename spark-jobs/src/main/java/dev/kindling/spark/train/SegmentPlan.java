@@ -12,9 +12,12 @@ import org.apache.spark.broadcast.Broadcast;
  * @param firstRound the number of the segment's first round
  * @param firstStep  optimizer steps taken before the segment
  * @param boundFirst the loss bound's first loss so far, NaN for none
+ * @param rendezvous where the tasks meet ({@link dev.kindling.spark.exchange.Rendezvous}), or null
+ *                   where they share one JVM
  */
 record SegmentPlan(Broadcast<ParameterBlock> start, BatchSlice[][] rounds, long firstRound, long firstStep,
-                   boolean local, String spec, String backend, StepSettings steps, long seed, double boundFirst)
+                   boolean local, String spec, String backend, StepSettings steps, long seed, double boundFirst,
+                   String rendezvous)
         implements Serializable {
 
     int roundCount() {

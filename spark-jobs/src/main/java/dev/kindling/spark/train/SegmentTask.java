@@ -3,7 +3,10 @@ package dev.kindling.spark.train;
 import dev.kindling.data.Dataset;
 import dev.kindling.nn.Network;
 import dev.kindling.spark.exchange.Collective;
+import dev.kindling.spark.exchange.Exchange;
 import dev.kindling.spark.exchange.ExchangeSettings;
+import dev.kindling.spark.exchange.Rendezvous;
+import dev.kindling.spark.exchange.SharedMemory;
 import dev.kindling.spark.exchange.Slices;
 import dev.kindling.train.LossBound;
 import dev.kindling.train.SliceUpdate;
@@ -81,11 +84,9 @@ final class SegmentTask extends AbstractFunction1<Iterator<Dataset>, Iterator<Se
         result.roundNanos = new long[rounds];
         LossBound bound = new LossBound(plan.boundFirst());
         String stage = context.stageId() + "." + context.stageAttemptNumber();
-        String host = SparkEnv.get().blockManager().blockManagerId().host();
         long step = plan.firstStep();
-        try (Collective collective = Collective.open(ExchangeSettings.fromSparkEnv(), rank, size, host, stage)) {
-            long meet = System.nanoTime();
-            collective.connect(context.allGather(collective.address()));
+        long meet = System.nanoTime();
+        try (Exchange collective = join(context, rank, size, stage)) {
             result.connectNanos = System.nanoTime() - meet;
             for (int i = 0; i < rounds; i++) {
                 long r = plan.firstRound() + i;
@@ -144,6 +145,28 @@ final class SegmentTask extends AbstractFunction1<Iterator<Dataset>, Iterator<Se
         }
         result.taskNanos = System.nanoTime() - taskStart;
         return result;
+    }
+
+    /**
+     * This task's end of the exchange: through this JVM's memory where every task runs in it
+     * ({@code local[N]}: real zero-copy), else over the network, meeting the others through the
+     * driver's {@link Rendezvous}.
+     */
+    private Exchange join(BarrierTaskContext context, int rank, int size, String stage) {
+        ExchangeSettings settings = ExchangeSettings.fromSparkEnv();
+        if (plan.rendezvous() == null) {
+            return SharedMemory.join(context.stageId() + "." + context.stageAttemptNumber(), rank, size,
+                    settings.timeoutMs(), context::isInterrupted);
+        }
+        String host = SparkEnv.get().blockManager().blockManagerId().host();
+        Collective collective = Collective.open(settings, rank, size, host, stage);
+        try {
+            collective.connect(Rendezvous.meet(settings, plan.rendezvous(), stage, rank, size, collective.address()));
+            return collective;
+        } catch (RuntimeException e) {
+            collective.close();
+            throw e;
+        }
     }
 
     /** A task's own part of a round: sums over its examples, and what was not finite in them, if anything. */

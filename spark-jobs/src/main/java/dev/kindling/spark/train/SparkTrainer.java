@@ -393,7 +393,8 @@ public final class SparkTrainer {
         CollectiveSegments.Outcome outcome;
         try {
             outcome = segments.run(new SegmentPlan(block, plan, first, firstStep, parallel.local(), specJson, backend,
-                    new StepSettings(optimizerConfig, config, totalSteps), config.seed(), bound.first()),
+                    new StepSettings(optimizerConfig, config, totalSteps), config.seed(), bound.first(),
+                    CollectiveSegments.rendezvous(sc)),
                     listener::onNote);
         } finally {
             block.destroy();
