@@ -1,7 +1,9 @@
 package dev.kindling.bench.spark;
 
 import dev.kindling.spark.exchange.Collective;
+import dev.kindling.spark.exchange.Exchange;
 import dev.kindling.spark.exchange.ExchangeSettings;
+import dev.kindling.spark.exchange.SharedMemory;
 import dev.kindling.spark.exchange.Slices;
 import dev.kindling.spark.runtime.SparkSettings;
 import java.io.Serializable;
@@ -26,6 +28,9 @@ import scala.runtime.AbstractFunction1;
  * <pre>
  * Run: java -cp BENCH_CLASSPATH dev.kindling.bench.spark.CollectiveBenchmark
  *          [--rounds 20] [--floats 10000,100000,1000000,10000000] [--tasks 2,4,8] [--chunk 1m]
+ *          [--transport network|memory]
+ * network: Spark's transport over loopback, as between executors; memory: the same-JVM exchange
+ * that local[N] runs use.
  * </pre>
  */
 public final class CollectiveBenchmark {
@@ -41,6 +46,7 @@ public final class CollectiveBenchmark {
         int[] sizes = ints(args.get("floats", "10000,100000,1000000,10000000"));
         int[] tasks = ints(args.get("tasks", "2,4,8"));
         String chunk = args.get("chunk", "1m");
+        boolean memory = args.get("transport", "network").equals("memory");
         for (int n : tasks) {
             SparkConf conf = SparkSettings.configure(new SparkConf().setMaster("local[" + n + "]")
                     .setAppName("collective-benchmark").set(ExchangeSettings.CHUNK_BYTES, chunk))
@@ -48,7 +54,7 @@ public final class CollectiveBenchmark {
                     .set("spark.kryo.registrationRequired", "false");
             try (JavaSparkContext sc = new JavaSparkContext(conf)) {
                 for (int length : sizes) {
-                    report(n, length, rounds, stage(sc, n, length, rounds));
+                    report(n, length, rounds, stage(sc, n, length, rounds, memory));
                 }
             }
         }
@@ -57,11 +63,11 @@ public final class CollectiveBenchmark {
     }
 
     /** Each task's measured round times (ms), then its bytes sent, received and ms waited per round. */
-    static List<double[]> stage(JavaSparkContext sc, int n, int length, int rounds) {
+    static List<double[]> stage(JavaSparkContext sc, int n, int length, int rounds, boolean memory) {
         List<Integer> ranks = IntStream.range(0, n).boxed().collect(Collectors.toList());
         RDD<Integer> partitions = sc.parallelize(ranks, n).rdd();
         // the Java API has no barrier(): RDDBarrier's Scala mapPartitions, with a serializable function
-        return partitions.barrier().mapPartitions(new Task(length, rounds), false, ClassTag$.MODULE$.apply(double[].class))
+        return partitions.barrier().mapPartitions(new Task(length, rounds, memory), false, ClassTag$.MODULE$.apply(double[].class))
                 .toJavaRDD().collect();
     }
 
@@ -71,27 +77,29 @@ public final class CollectiveBenchmark {
         private static final long serialVersionUID = 1L;
         private final int length;
         private final int rounds;
+        private final boolean memory;
 
-        Task(int length, int rounds) {
+        Task(int length, int rounds, boolean memory) {
             this.length = length;
             this.rounds = rounds;
+            this.memory = memory;
         }
 
         @Override
         public scala.collection.Iterator<double[]> apply(scala.collection.Iterator<Integer> unused) {
-            return scala.collection.Iterator$.MODULE$.single(task(length, rounds));
+            return scala.collection.Iterator$.MODULE$.single(task(length, rounds, memory));
         }
     }
 
-    static double[] task(int length, int rounds) {
+    static double[] task(int length, int rounds, boolean memory) {
         BarrierTaskContext ctx = BarrierTaskContext.get();
         int rank = ctx.partitionId();
         int n = ctx.getTaskInfos().length;
         String executor = ctx.getTaskInfos()[rank].address();
         String host = executor.substring(0, executor.lastIndexOf(':'));
         String stage = "bench-" + ctx.stageId() + "." + ctx.stageAttemptNumber();
-        try (Collective c = Collective.open(ExchangeSettings.fromSparkEnv(), rank, n, host, stage)) {
-            c.connect(ctx.allGather(c.address()));
+        try (Exchange c = memory ? SharedMemory.join(stage, rank, n, 120_000, ctx::isInterrupted)
+                : connected(Collective.open(ExchangeSettings.fromSparkEnv(), rank, n, host, stage), ctx)) {
             float[] vector = new float[length];
             float[] slice = new float[Slices.end(rank, n, length) - Slices.start(rank, n, length)];
             SplittableRandom random = new SplittableRandom(rank);
@@ -106,7 +114,7 @@ public final class CollectiveBenchmark {
                 if (r == WARMUP) {
                     sent = c.bytesSent();
                     received = c.bytesReceived();
-                    waited = c.waitNanos();
+                    waited = c instanceof Collective k ? k.waitNanos() : 0;
                 }
                 long t0 = System.nanoTime();
                 c.reduceScatter(r, vector, length, new double[] {1}, slice);
@@ -122,9 +130,14 @@ public final class CollectiveBenchmark {
             }
             result[rounds] = (double) (c.bytesSent() - sent) / rounds;
             result[rounds + 1] = (double) (c.bytesReceived() - received) / rounds;
-            result[rounds + 2] = (c.waitNanos() - waited) / 1e6 / rounds;
+            result[rounds + 2] = ((c instanceof Collective k ? k.waitNanos() : 0) - waited) / 1e6 / rounds;
             return result;
         }
+    }
+
+    static Collective connected(Collective c, BarrierTaskContext ctx) {
+        c.connect(ctx.allGather(c.address()));
+        return c;
     }
 
     static void report(int n, int length, int rounds, List<double[]> tasks) {
