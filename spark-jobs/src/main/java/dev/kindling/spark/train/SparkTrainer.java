@@ -23,10 +23,19 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 
 /**
- * Data-parallel training on Spark, round by round. The driver holds the parameters; each
- * round it broadcasts them, every shard's task works on its part of the round's examples, the
- * partial sums are added up in shard order from an empty zero (merged in place, through a tree
- * with many shards: {@link ShardAggregation}), and the driver updates.
+ * Data-parallel training on Spark, round by round, with one of two exchanges.
+ * <ul>
+ *   <li>Collective (where the cluster has a task slot per shard): rounds run in segments, each
+ *       one barrier stage ({@link CollectiveSegments}, {@link SegmentTask}) whose tasks
+ *       reduce-scatter and all-gather among themselves, each updating its slice of the
+ *       parameters with that slice's optimizer state; the driver holds the state between
+ *       segments, reports, evaluates and checkpoints.</li>
+ *   <li>Driver: each round the driver broadcasts the parameters, every shard's task works on its
+ *       part of the round's examples, the partial sums are added up in shard order from an empty
+ *       zero (merged in place, through a tree with many shards: {@link ShardAggregation}), and
+ *       the driver updates.</li>
+ * </ul>
+ * Both give the same floats: sums in shard order from zero, element-wise updates.
  * <ul>
  *   <li>{@code sync}: one round is one global mini-batch, exactly as {@link dev.kindling.train.Trainer}
  *       takes it ({@link EpochOrder}, the same batch boundaries); tasks return summed
