@@ -54,7 +54,6 @@ public final class SharedMemory implements Exchange {
         if (g.size != size) {
             throw new IllegalStateException("collective: stage " + stage + " has " + g.size + " tasks, not " + size);
         }
-        g.members.incrementAndGet();
         return new SharedMemory(g, rank, stage, timeoutMs, cancelled);
     }
 
@@ -181,7 +180,9 @@ public final class SharedMemory implements Exchange {
         if (group.broken == null) {
             group.broken = "collective: task " + rank + " stopped (see its own failure)";
         }
-        if (group.members.decrementAndGet() == 0) {
+        // only once every task has been and gone: one that stopped before the others came must
+        // leave the broken group behind for them to find
+        if (group.left.incrementAndGet() == size) {
             GROUPS.remove(stage, group);
         }
     }
@@ -196,7 +197,7 @@ public final class SharedMemory implements Exchange {
         /** The round each task last waited at (its own writes), for a timeout's message. */
         final long[] reached;
         final AtomicInteger arrived = new AtomicInteger();
-        final AtomicInteger members = new AtomicInteger();
+        final AtomicInteger left = new AtomicInteger();
         volatile long generation;
         volatile String broken;
 

@@ -47,6 +47,42 @@ class SharedMemoryTest {
         }
     }
 
+    /** Three tasks; task 1 fails and closes, and only then do tasks 0 and 2 join. */
+    static List<Object> runJoiningAfter(String stage, java.util.concurrent.CountDownLatch oneLeft) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<Object>> futures = new ArrayList<>();
+            for (int r = 0; r < 3; r++) {
+                int rank = r;
+                futures.add(pool.submit(() -> {
+                    if (rank != 1) {
+                        oneLeft.await(30, TimeUnit.SECONDS);
+                    }
+                    try (SharedMemory e = SharedMemory.join(stage, rank, 3, 60_000, () -> false)) {
+                        if (rank == 1) {
+                            throw new IllegalStateException("task 1's own failure");
+                        }
+                        e.reduceScatter(1, new float[10], 10, null, new float[10]);
+                        return "no error";
+                    } catch (Exception ex) {
+                        return ex;
+                    } finally {
+                        if (rank == 1) {
+                            oneLeft.countDown();
+                        }
+                    }
+                }));
+            }
+            List<Object> results = new ArrayList<>();
+            for (Future<Object> f : futures) {
+                results.add(f.get(60, TimeUnit.SECONDS));
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @ParameterizedTest(name = "{0} tasks, {1} floats")
     @CsvSource({"2, 1", "3, 2", "3, 1000", "4, 100003"})
     void reduceScatterIsTheRankOrderSumAndAllGatherTheWholeVector(int n, int length) throws Exception {
@@ -102,6 +138,8 @@ class SharedMemoryTest {
     @Test
     void aTaskThatStopsFailsTheOthersAtOnce() throws Exception {
         long t0 = System.nanoTime();
+        // task 1 fails and leaves before the others have joined, and again after they have
+        java.util.concurrent.CountDownLatch oneLeft = new java.util.concurrent.CountDownLatch(1);
         List<Object> results = run("stage-stops", 3, 60_000, (e, rank) -> {
             if (rank == 1) {
                 throw new IllegalStateException("task 1's own failure");
@@ -109,6 +147,10 @@ class SharedMemoryTest {
             e.reduceScatter(1, new float[10], 10, null, new float[10]);
             return "no error";
         });
+        List<Object> early = runJoiningAfter("stage-stops-early", oneLeft);
+        for (int rank : new int[] {0, 2}) {
+            assertInstanceOf(KindlingException.class, early.get(rank), String.valueOf(early.get(rank)));
+        }
         assertInstanceOf(IllegalStateException.class, results.get(1));
         for (int rank : new int[] {0, 2}) {
             assertInstanceOf(KindlingException.class, results.get(rank), String.valueOf(results.get(rank)));
