@@ -22,6 +22,8 @@ import scala.reflect.ClassTag$;
  * a budget of attempts ({@value #RETRIES}).
  */
 final class CollectiveSegments {
+    /** How long a segment should take, at most, when no checkpoint or epoch end comes sooner. */
+    static final String SEGMENT_SECONDS = "spark.kindling.exchange.segmentSeconds";
     /** Times a failed segment is run again before the run stops. */
     static final String RETRIES = "spark.kindling.exchange.segmentRetries";
     static final int DEFAULT_RETRIES = 2;
@@ -71,7 +73,7 @@ final class CollectiveSegments {
         }
         int slots = slots(sc);
         // local[N] has its slots from the start; a cluster's executors may still be registering
-        long deadline = System.currentTimeMillis() + (sc.master().startsWith("local") ? 0 : SLOT_WAIT_MILLIS);
+        long deadline = System.currentTimeMillis() + (oneJvm(sc) ? 0 : SLOT_WAIT_MILLIS);
         while (slots < shards && System.currentTimeMillis() < deadline) {
             try {
                 Thread.sleep(100);
@@ -89,6 +91,29 @@ final class CollectiveSegments {
         return null;
     }
 
+    /**
+     * Whether every task runs in the driver's JVM: {@code local} and {@code local[N]}, not
+     * {@code local-cluster[...]}, whose executors are JVMs of their own.
+     */
+    static boolean oneJvm(JavaSparkContext sc) {
+        String master = sc.master();
+        return master.equals("local") || master.startsWith("local[");
+    }
+
+    /** How long a segment should take at most ({@value #SEGMENT_SECONDS}, default 10), read once per run. */
+    static double segmentSeconds(JavaSparkContext sc) {
+        String value = sc.getConf().get(SEGMENT_SECONDS, "10");
+        try {
+            double seconds = Double.parseDouble(value);
+            if (seconds > 0 && Double.isFinite(seconds)) {
+                return seconds;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new KindlingException(SEGMENT_SECONDS + ": \"" + value + "\" is not a number of seconds > 0");
+    }
+
     /** Tasks the cluster can run at once now. */
     static int slots(JavaSparkContext sc) {
         return sc.sc().maxNumConcurrentTasks(sc.sc().resourceProfileManager().defaultResourceProfile());
@@ -99,7 +124,7 @@ final class CollectiveSegments {
      * with the application; null on {@code local[N]}.
      */
     static synchronized String rendezvous(JavaSparkContext sc) {
-        if (sc.master().startsWith("local")) {
+        if (oneJvm(sc)) {
             return null;
         }
         if (rendezvous == null || !sc.sc().applicationId().equals(rendezvousApp)) {

@@ -82,8 +82,6 @@ public final class SparkTrainer {
         }
     }
 
-    /** How long a collective segment should take, at most, when no checkpoint or epoch end comes sooner. */
-    static final String SEGMENT_SECONDS = "spark.kindling.exchange.segmentSeconds";
     /** Rounds in the first segment, before the run has measured how long one takes. */
     static final int FIRST_SEGMENT_ROUNDS = 50;
 
@@ -120,8 +118,10 @@ public final class SparkTrainer {
     /** Why the exchange is the driver's where collective was not asked for by name, or null. */
     private String exchangeNote;
     private CollectiveSegments segments;
-    /** Rounds the next collective segment runs at most: sized from the last one's time to {@link #SEGMENT_SECONDS}. */
+    /** Rounds the next collective segment runs at most: sized from the last one's time to {@link #segmentSeconds}. */
     private long segmentRounds = FIRST_SEGMENT_ROUNDS;
+    /** How long a collective segment should take ({@link CollectiveSegments#SEGMENT_SECONDS}). */
+    private double segmentSeconds;
     /** The state a diverged run goes back to: the last checkpoint, or the start. */
     private Checkpoint lastGood;
 
@@ -171,6 +171,7 @@ public final class SparkTrainer {
         if (why == null) {
             collective = true;
             segments = new CollectiveSegments(sc, train);
+            segmentSeconds = CollectiveSegments.segmentSeconds(sc);
         } else if (DataParallel.COLLECTIVE.equals(parallel.exchange())) {
             throw new UsageException("--exchange collective: " + why + "; or give --exchange driver");
         } else {
@@ -451,8 +452,7 @@ public final class SparkTrainer {
         bound = new LossBound(lead.boundFirst);
         round = first + completed - 1;
         update = new UpdateStep(optimizer, schedule, decay, optimizerState, step);
-        double seconds = Double.parseDouble(sc.getConf().get(SEGMENT_SECONDS, "10"));
-        segmentRounds = Math.max(1, (long) (seconds * 1e9 / Math.max(1, outcome.stageNanos() / plan.length)));
+        segmentRounds = Math.max(1, (long) (segmentSeconds * 1e9 / Math.max(1, outcome.stageNanos() / plan.length)));
         return examplesSeen;
     }
 
