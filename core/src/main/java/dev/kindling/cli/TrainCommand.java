@@ -24,6 +24,7 @@ import dev.kindling.train.History;
 import dev.kindling.train.TrainListener;
 import dev.kindling.train.Trainer;
 import dev.kindling.train.UpdateStep;
+import dev.kindling.train.Warmup;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -193,6 +194,8 @@ public final class TrainCommand implements Callable<Integer> {
         IdxDirectory dir = IdxDirectory.open(localPath("data", data));
         Backend be = Backends.create(plan.backend());
         Network described = Network.build(plan.spec(), be);
+        // the JIT compiles the training step on random examples while the data is read
+        Warmup warmup = Warmup.start(plan.spec(), be.name(), plan.optimizer(), plan.train());
         // IDX labels are bare bytes: the classes are the network's outputs
         Dataset all = dir.loadTrain(described.outputCount(), "the network's outputs");
         Dataset test = dir.loadTest(described.outputCount(), "the network's outputs");
@@ -214,6 +217,7 @@ public final class TrainCommand implements Callable<Integer> {
                 UpdateStep.batchSize(plan.train(), train.size()), Words.count(plan.train().epochs(), "epoch"));
         run.start();
         run.writeConfig(trainJob.record());
+        warmup.await();
         History history = trainer.fit(train, test, new TrainListener() {
             @Override
             public void onEpoch(EpochMetrics m) {

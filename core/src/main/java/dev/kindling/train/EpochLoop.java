@@ -25,10 +25,16 @@ public final class EpochLoop {
 
         /** The model's metrics now, at the end of {@code epoch}. */
         EpochMetrics evaluate(int epoch, double examplesPerSecond, double elapsedSeconds);
+    }
 
-        /** After every round, with where the loop stands (a trainer checkpoints here). */
-        default void afterRound(Position at) {
-        }
+    /**
+     * Rounds that are told where the loop stands after each one, to checkpoint there. A separate
+     * type so that a trainer that keeps no checkpoints does not get a {@link Position} per
+     * round: the one-machine loop must allocate nothing per batch.
+     */
+    public interface CheckpointedRounds extends Rounds {
+        /** After every round, with where the loop stands. */
+        void afterRound(Position at);
     }
 
     /** A round's extent: the global batches it covered and the examples it trained on. */
@@ -114,7 +120,9 @@ public final class EpochLoop {
                         stop = true;
                     }
                 }
-                rounds.afterRound(new Position(epoch, position, epochEnd, elapsed / 1e9, bestLoss, bestEpoch));
+                if (rounds instanceof CheckpointedRounds c) {
+                    c.afterRound(new Position(epoch, position, epochEnd, elapsed / 1e9, bestLoss, bestEpoch));
+                }
                 if (stop) {
                     return new History(List.copyOf(epochs), bestEpoch, epoch < config.epochs());
                 }

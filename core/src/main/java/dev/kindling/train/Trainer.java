@@ -71,6 +71,8 @@ public final class Trainer {
         int[] shardStarts = sharded == null ? new int[] {0} : starts(ShardedOrder.contiguousSizes(n, config.shards()));
         float[] scratch = augment == null ? null : new float[train.height() * train.width()];
         return loop.run(EpochLoop.Start.FRESH, new EpochLoop.Rounds() {
+            // one batch of the full size, the round every step but an epoch's last returns
+            private final EpochLoop.Round fullBatch = new EpochLoop.Round(1, batch);
             private int[] order;
             private int orderEpoch;
 
@@ -103,7 +105,7 @@ public final class Trainer {
                 if (listener != null) {
                     listener.onStep(step, loss);
                 }
-                return new EpochLoop.Round(1, b);
+                return b == batch ? fullBatch : new EpochLoop.Round(1, b);
             }
 
             @Override

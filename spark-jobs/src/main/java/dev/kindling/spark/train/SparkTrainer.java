@@ -310,7 +310,7 @@ public final class SparkTrainer {
         int[] sample = EpochOrder.sample(examples, config.trainEvalSamples(), config.seed());
         EpochLoop loop = new EpochLoop(config, examples, update::step);
         listener.onStart(round, totalRounds());
-        return loop.run(start, new EpochLoop.Rounds() {
+        return loop.run(start, new EpochLoop.CheckpointedRounds() {
             private ShardedOrder.Dealer dealer;
             private int dealerEpoch;
 
