@@ -33,10 +33,12 @@ public final class BlasBackend implements Backend {
 
     private static final String UNAVAILABLE_REASON;
     private static final String LIBRARY;
+    private static final String CORENAME;
 
     static {
         String reason = null;
         String library = null;
+        String corename = null;
         try {
             Loader.load(openblas_full.class);
             openblas_full.openblas_set_num_threads(1);
@@ -44,8 +46,8 @@ public final class BlasBackend implements Backend {
             if (threads != 1) {
                 reason = "OpenBLAS still runs " + threads + " threads after openblas_set_num_threads(1)";
             }
-            library = openblas_full.openblas_get_config().getString().trim()
-                    + ", core " + openblas_full.openblas_get_corename().getString().trim();
+            corename = openblas_full.openblas_get_corename().getString().trim();
+            library = openblas_full.openblas_get_config().getString().trim() + ", core " + corename;
         } catch (Throwable t) {
             // Whatever goes wrong (missing jar, missing native library, wrong platform), the
             // caller falls back to a Java backend; the reason is kept to tell the user why.
@@ -53,6 +55,7 @@ public final class BlasBackend implements Backend {
         }
         UNAVAILABLE_REASON = reason;
         LIBRARY = library;
+        CORENAME = reason == null ? corename : null;
     }
 
     private FloatPointer aBuf;
@@ -82,6 +85,14 @@ public final class BlasBackend implements Backend {
     /** OpenBLAS's build configuration and the CPU kernel it chose, or null where unavailable. */
     public static String library() {
         return LIBRARY;
+    }
+
+    /**
+     * The name of the CPU kernels OpenBLAS chose (e.g. "Haswell", "SkylakeX"), or null where
+     * unavailable; {@link OpenBlasKernels} says what it means.
+     */
+    public static String corename() {
+        return CORENAME;
     }
 
     /** The thread count OpenBLAS reports now; for tests that guard the one-thread setting. */
