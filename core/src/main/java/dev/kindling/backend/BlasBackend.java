@@ -19,10 +19,11 @@ import org.bytedeco.openblas.global.openblas_full;
  * copied in only when beta is not 0.
  *
  * <p>OpenBLAS picks its CPU kernels when it loads, from the environment variable
- * {@code OPENBLAS_CORETYPE} or else its own detection, which may fall short of the CPU: on an
- * AVX-512 AMD EPYC it chose Haswell (AVX2) kernels, and {@code OPENBLAS_CORETYPE=SkylakeX} ran
- * about 1.7 times faster. Only a launcher can set it, before the JVM starts;
- * {@link #library()} reports the kernel chosen.
+ * {@code OPENBLAS_CORETYPE} or else its own detection, and either may fall short of the CPU: on
+ * an AVX-512 AMD EPYC an inherited {@code OPENBLAS_CORETYPE=Haswell} gave AVX2 kernels, and
+ * {@code SkylakeX} ran about 1.7 times faster. Only a launcher can set it, before the JVM starts;
+ * {@link #library()} and {@link #corename()} report the kernel chosen, {@link OpenBlasKernels}
+ * what it means.
  *
  * <p>Everything native is touched through {@code openblas_full}, the only class that declares
  * {@code openblas_set_num_threads}. The preset maps a second copy of the library for

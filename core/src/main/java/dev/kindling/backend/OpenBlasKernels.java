@@ -13,10 +13,10 @@ import java.util.stream.Stream;
  * Which vector instructions the kernels OpenBLAS chose use, and whether the CPU has newer ones.
  *
  * <p>OpenBLAS picks its kernels when it loads: from {@code OPENBLAS_CORETYPE} where set, else
- * from its own detection, which can fall short of the CPU (on an AVX-512 AMD EPYC it chose
- * Haswell's AVX2 kernels, and SkylakeX's multiplied matrices 1.5 to 1.7 times faster). A value
- * inherited from a shared image or a container's environment can hold a machine back the same
- * way. {@link #describe} turns what OpenBLAS reports into one line saying so, with advice where
+ * from its own detection, which an older OpenBLAS or a VM's masked CPU model can make fall short
+ * of the CPU. A value inherited from a shared image or a container's environment holds a machine
+ * back the same way: on an AVX-512 AMD EPYC, {@code OPENBLAS_CORETYPE=Haswell} gave AVX2
+ * kernels, and SkylakeX's multiplied matrices 1.5 to 1.7 times faster. {@link #describe} turns what OpenBLAS reports into one line saying so, with advice where
  * the CPU could do better; it reads nothing itself, and {@link #current()} feeds it this JVM's
  * facts.
  */
@@ -108,8 +108,10 @@ public final class OpenBlasKernels {
             if (older()) {
                 String speed = kernels == Vector.AVX2 && cpu == Vector.AVX512
                         ? " for about 1.5-1.7x faster matrix products" : " for faster matrix products";
-                return "this CPU has " + cpu.label() + ": set " + VARIABLE + "=" + cpu.coretype()
-                        + (chosenByVariable() ? " instead" : "") + speed;
+                String how = chosenByVariable()
+                        ? "unset " + VARIABLE + " or set it to " + cpu.coretype()
+                        : "set " + VARIABLE + "=" + cpu.coretype();
+                return "this CPU has " + cpu.label() + ": " + how + speed;
             }
             if (newer()) {
                 return "this CPU lacks " + kernels.label() + " (it has " + cpu.label() + "): matrix products may stop "
@@ -211,5 +213,11 @@ public final class OpenBlasKernels {
             return null;
         }
         return describe(corename, System.getenv(VARIABLE), cpuFlags(Path.of("/proc/cpuinfo")));
+    }
+
+    /** This JVM's line where {@code backend} is OpenBLAS's, else null (another backend computes). */
+    public static String lineFor(Backend backend) {
+        Report r = backend instanceof BlasBackend ? current() : null;
+        return r == null ? null : r.line();
     }
 }
