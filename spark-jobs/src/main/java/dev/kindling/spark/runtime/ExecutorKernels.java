@@ -32,7 +32,8 @@ public final class ExecutorKernels {
 
     /**
      * This JVM's entry where {@code backend} is OpenBLAS's, else null. The first call that
-     * finds OpenBLAS logs the report, so that each executor's log names its kernels.
+     * finds OpenBLAS logs the report, so that each executor's log names its kernels (as a
+     * warning where it carries advice).
      */
     public static String entry(Backend backend) {
         if (OpenBlasKernels.lineFor(backend) == null) {
@@ -47,7 +48,11 @@ public final class ExecutorKernels {
                     String id = env == null ? "?" : env.executorId();
                     String host = env == null ? "?" : env.blockManager().blockManagerId().host();
                     String line = OpenBlasKernels.lineFor(backend);
-                    LOG.info("{} (executor {} on {})", line, id, host);
+                    if (line.contains("; this CPU ")) {
+                        LOG.warn("{} (executor {} on {})", line, id, host); // advice: seen at warning level too
+                    } else {
+                        LOG.info("{} (executor {} on {})", line, id, host);
+                    }
                     e = id + '\t' + host + '\t' + line;
                     entry = e;
                 }
