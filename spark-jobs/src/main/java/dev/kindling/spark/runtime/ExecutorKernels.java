@@ -36,18 +36,21 @@ public final class ExecutorKernels {
      * warning where it carries advice).
      */
     public static String entry(Backend backend) {
-        if (OpenBlasKernels.lineFor(backend) == null) {
+        String line = OpenBlasKernels.lineFor(backend);
+        if (line == null) {
             return null;
+        }
+        SparkEnv env = SparkEnv.get();
+        if (env == null) {
+            return "?\t?\t" + line; // outside Spark (a test): nothing to name, nothing kept
         }
         String e = entry;
         if (e == null) {
             synchronized (ExecutorKernels.class) {
                 e = entry;
                 if (e == null) {
-                    SparkEnv env = SparkEnv.get();
-                    String id = env == null ? "?" : env.executorId();
-                    String host = env == null ? "?" : env.blockManager().blockManagerId().host();
-                    String line = OpenBlasKernels.lineFor(backend);
+                    String id = env.executorId();
+                    String host = env.blockManager().blockManagerId().host();
                     if (line.contains("; this CPU ")) {
                         LOG.warn("{} (executor {} on {})", line, id, host); // advice: seen at warning level too
                     } else {
