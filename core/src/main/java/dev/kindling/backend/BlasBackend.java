@@ -19,10 +19,11 @@ import org.bytedeco.openblas.global.openblas_full;
  * copied in only when beta is not 0.
  *
  * <p>OpenBLAS picks its CPU kernels when it loads, from the environment variable
- * {@code OPENBLAS_CORETYPE} or else its own detection, which may fall short of the CPU: on an
- * AVX-512 AMD EPYC it chose Haswell (AVX2) kernels, and {@code OPENBLAS_CORETYPE=SkylakeX} ran
- * about 1.7 times faster. Only a launcher can set it, before the JVM starts;
- * {@link #library()} reports the kernel chosen.
+ * {@code OPENBLAS_CORETYPE} or else its own detection, and either may fall short of the CPU: on
+ * an AVX-512 AMD EPYC an inherited {@code OPENBLAS_CORETYPE=Haswell} gave AVX2 kernels, and
+ * {@code SkylakeX} ran about 1.7 times faster. Only a launcher can set it, before the JVM starts;
+ * {@link #library()} and {@link #corename()} report the kernel chosen, {@link OpenBlasKernels}
+ * what it means.
  *
  * <p>Everything native is touched through {@code openblas_full}, the only class that declares
  * {@code openblas_set_num_threads}. The preset maps a second copy of the library for
@@ -33,10 +34,12 @@ public final class BlasBackend implements Backend {
 
     private static final String UNAVAILABLE_REASON;
     private static final String LIBRARY;
+    private static final String CORENAME;
 
     static {
         String reason = null;
         String library = null;
+        String corename = null;
         try {
             Loader.load(openblas_full.class);
             openblas_full.openblas_set_num_threads(1);
@@ -44,8 +47,8 @@ public final class BlasBackend implements Backend {
             if (threads != 1) {
                 reason = "OpenBLAS still runs " + threads + " threads after openblas_set_num_threads(1)";
             }
-            library = openblas_full.openblas_get_config().getString().trim()
-                    + ", core " + openblas_full.openblas_get_corename().getString().trim();
+            corename = openblas_full.openblas_get_corename().getString().trim();
+            library = openblas_full.openblas_get_config().getString().trim() + ", core " + corename;
         } catch (Throwable t) {
             // Whatever goes wrong (missing jar, missing native library, wrong platform), the
             // caller falls back to a Java backend; the reason is kept to tell the user why.
@@ -53,6 +56,7 @@ public final class BlasBackend implements Backend {
         }
         UNAVAILABLE_REASON = reason;
         LIBRARY = library;
+        CORENAME = reason == null ? corename : null;
     }
 
     private FloatPointer aBuf;
@@ -82,6 +86,14 @@ public final class BlasBackend implements Backend {
     /** OpenBLAS's build configuration and the CPU kernel it chose, or null where unavailable. */
     public static String library() {
         return LIBRARY;
+    }
+
+    /**
+     * The name of the CPU kernels OpenBLAS chose (e.g. "Haswell", "SkylakeX"), or null where
+     * unavailable; {@link OpenBlasKernels} says what it means.
+     */
+    public static String corename() {
+        return CORENAME;
     }
 
     /** The thread count OpenBLAS reports now; for tests that guard the one-thread setting. */

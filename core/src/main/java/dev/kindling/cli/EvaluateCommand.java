@@ -2,7 +2,9 @@ package dev.kindling.cli;
 
 import dev.kindling.KindlingException;
 import dev.kindling.UsageException;
+import dev.kindling.backend.Backend;
 import dev.kindling.backend.Backends;
+import dev.kindling.backend.OpenBlasKernels;
 import dev.kindling.config.Defaults;
 import dev.kindling.config.EvaluateJob;
 import dev.kindling.config.Masters;
@@ -104,7 +106,13 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         Path model = TrainCommand.localPath("model", this.model);
         Path data = TrainCommand.localPath("data", this.data);
-        Network net = ModelFile.load(model, Backends.create(backend));
+        Backend be = Backends.create(backend);
+        Network net = ModelFile.load(model, be);
+        String kernels = OpenBlasKernels.lineFor(be);
+        if (kernels != null) {
+            // stdout holds the result alone (one JSON line), so the note goes to stderr
+            spec.commandLine().getErr().println("kindling: " + kernels);
+        }
         Dataset test = IdxDirectory.open(data).loadTest(net.outputCount(), "the model's outputs");
         if (!net.spec().accepts(Trainer.shapeOf(test))) {
             throw new KindlingException(data + ": examples of shape " + Trainer.shapeOf(test)

@@ -4,6 +4,7 @@ import dev.kindling.KindlingException;
 import dev.kindling.UsageException;
 import dev.kindling.backend.Backend;
 import dev.kindling.backend.Backends;
+import dev.kindling.backend.OpenBlasKernels;
 import dev.kindling.config.Defaults;
 import dev.kindling.config.JobConfig;
 import dev.kindling.config.TrainJob;
@@ -211,6 +212,10 @@ public final class TrainCommand implements Callable<Integer> {
         String batchNote = UpdateStep.batchNote(plan.train(), train.size());
         if (batchNote != null) {
             out().println("kindling: " + batchNote);
+        }
+        String kernels = OpenBlasKernels.lineFor(be);
+        if (kernels != null) {
+            out().println("kindling: " + kernels);
         }
         out().printf("kindling: training %s on %,d examples (%s backend, %s, lr %s, batch %d, %s)%n",
                 describe(plan.spec()), train.size(), be.name(), opt.name(), plan.train().learningRate(),

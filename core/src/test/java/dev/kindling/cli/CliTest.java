@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kindling.backend.BlasBackend;
+import dev.kindling.backend.OpenBlasKernels;
 import dev.kindling.io.Json;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -38,6 +40,9 @@ class CliTest {
                 "--arch", "784-50-10", "--epochs", "2", "--limit", "3000");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("epoch 2/2"), r.out());
+        // backend auto computes on OpenBLAS where it loads, and then says which kernels it chose
+        String kernels = BlasBackend.isAvailable() ? "kindling: " + OpenBlasKernels.current().line() : "OpenBLAS: ";
+        assertEquals(BlasBackend.isAvailable(), r.out().contains(kernels + System.lineSeparator()), r.out());
         List<String> lines = Files.readAllLines(out.resolve("metrics.jsonl"));
         assertEquals(2, lines.size());
         JsonNode last = Json.JSON.readTree(lines.get(1));
@@ -51,6 +56,7 @@ class CliTest {
 
         Result e = run("evaluate", "--model", out.resolve("model").toString(), "--data", DATA);
         assertEquals(0, e.code(), e.err());
+        assertEquals(BlasBackend.isAvailable(), e.err().contains(kernels), e.err()); // stdout holds the JSON alone
         JsonNode eval = Json.JSON.readTree(e.out());
         assertEquals(last.get("test_accuracy").asDouble(), eval.get("accuracy").asDouble(), 1e-9);
         assertTrue(eval.has("loss"));

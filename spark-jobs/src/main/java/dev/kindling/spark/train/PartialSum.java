@@ -5,6 +5,7 @@ import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import dev.kindling.spark.io.RawFloats;
+import dev.kindling.spark.runtime.ExecutorKernels;
 import java.io.Serializable;
 
 /**
@@ -32,6 +33,8 @@ public final class PartialSum implements Serializable {
      * {@link #checkFinite}, so that the driver names the partition instead of applying NaN.
      */
     String nonFinite;
+    /** The OpenBLAS kernels of the executors that computed this sum ({@link ExecutorKernels}), or null. */
+    String kernels;
 
     static PartialSum empty() {
         return new PartialSum();
@@ -63,6 +66,7 @@ public final class PartialSum implements Serializable {
         if (other.nonFinite != null) {
             nonFinite = nonFinite == null ? other.nonFinite : nonFinite + "; " + other.nonFinite;
         }
+        kernels = ExecutorKernels.merge(kernels, other.kernels);
         return this;
     }
 
@@ -117,6 +121,7 @@ public final class PartialSum implements Serializable {
             output.writeInt(s.shards);
             output.writeLong(s.computeNanos);
             output.writeString(s.nonFinite);
+            output.writeString(s.kernels);
         }
 
         @Override
@@ -131,6 +136,7 @@ public final class PartialSum implements Serializable {
             s.shards = input.readInt();
             s.computeNanos = input.readLong();
             s.nonFinite = input.readString();
+            s.kernels = input.readString();
             return s;
         }
     }

@@ -56,6 +56,7 @@ public final class RoundTasks {
         s.shards = 1;
         s.vector = net.gradients().clone();
         s.state = scaled(net.state(), b);
+        s.kernels = w.kernels;
         s.computeNanos = System.nanoTime() - start;
         return s;
     }
@@ -98,6 +99,7 @@ public final class RoundTasks {
         s.vector = net.parameters().clone();
         s.state = net.state().clone();
         s.optimizerState = optimizerState.clone();
+        s.kernels = w.kernels;
         s.computeNanos = System.nanoTime() - start;
         return s;
     }

@@ -33,4 +33,6 @@ public final class SegmentResult implements Serializable {
     long taskNanos;
     long bytesSent;
     long bytesReceived;
+    /** This task's executor's OpenBLAS kernels ({@link dev.kindling.spark.runtime.ExecutorKernels}), or null. */
+    String kernels;
 }

@@ -77,6 +77,7 @@ final class SegmentTask extends AbstractFunction1<Iterator<Dataset>, Iterator<Se
         int rounds = plan.roundCount();
         SegmentResult result = new SegmentResult();
         result.rank = rank;
+        result.kernels = w.kernels;
         result.loss = new double[rounds];
         result.correct = new long[rounds];
         result.examples = new long[rounds];

@@ -10,6 +10,7 @@ import dev.kindling.optim.Optimizer;
 import dev.kindling.optim.OptimizerConfig;
 import dev.kindling.optim.Optimizers;
 import dev.kindling.optim.WeightDecay;
+import dev.kindling.spark.runtime.ExecutorKernels;
 import dev.kindling.train.EpochLoop;
 import dev.kindling.train.EpochMetrics;
 import dev.kindling.train.EpochOrder;
@@ -122,6 +123,10 @@ public final class SparkTrainer {
     private long segmentRounds = FIRST_SEGMENT_ROUNDS;
     /** How long a collective segment should take ({@link CollectiveSegments#SEGMENT_SECONDS}). */
     private double segmentSeconds;
+    /** The executors' OpenBLAS kernels as the last round or segment reported them ({@link ExecutorKernels}), or null. */
+    private String kernels;
+    /** Whether the console has been told the executors' kernels, which it is once per run. */
+    private boolean kernelsTold;
     /** The state a diverged run goes back to: the last checkpoint, or the start. */
     private Checkpoint lastGood;
 
@@ -341,6 +346,7 @@ public final class SparkTrainer {
                     parts[j] = new BatchSlice(config.seed(), epoch, offsets, dealer.next(null));
                 }
                 RoundMetrics m = parallel.local() ? localRound(parts, epoch) : syncRound(parts[0], epoch);
+                tellKernels(listener);
                 listener.onRound(m);
                 return new EpochLoop.Round(steps, m.examples());
             }
@@ -411,6 +417,10 @@ public final class SparkTrainer {
         }
         SegmentResult[] results = outcome.results();
         SegmentResult lead = results[0];
+        for (SegmentResult r : results) {
+            kernels = ExecutorKernels.merge(kernels, r.kernels);
+        }
+        tellKernels(listener);
         int completed = lead.completed;
         long step = firstStep;
         long examplesSeen = 0;
@@ -456,6 +466,14 @@ public final class SparkTrainer {
         return examplesSeen;
     }
 
+    /** The executors' OpenBLAS kernels, as notes, after the first round or segment that computed on OpenBLAS. */
+    private void tellKernels(Listener listener) {
+        if (!kernelsTold && kernels != null) {
+            kernelsTold = true;
+            ExecutorKernels.summary(kernels).forEach(listener::onNote);
+        }
+    }
+
     /** The tasks' slices of the exchanged vector (and in sync mode of the optimizer state) into the driver's arrays. */
     private void takeSlices(SegmentResult[] results) {
         float[] params = net.parameters();
@@ -490,6 +508,7 @@ public final class SparkTrainer {
                 config.seed(), r), PartialSum::empty, PartialSum::merge, PartialSum.class);
         long t2 = System.nanoTime();
         block.destroy();
+        kernels = sum.kernels;
         if (sum.examples == 0) {
             throw new IllegalStateException("round " + r + " computed on no examples");
         }
@@ -526,6 +545,7 @@ public final class SparkTrainer {
                 local, firstStep, config.seed(), r), PartialSum::empty, PartialSum::merge, PartialSum.class);
         long t2 = System.nanoTime();
         block.destroy();
+        kernels = sum.kernels;
         if (sum.nonFinite != null) {
             throw diverged(sum.nonFinite, r, epoch);
         }

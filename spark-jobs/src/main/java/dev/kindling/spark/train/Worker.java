@@ -1,12 +1,14 @@
 package dev.kindling.spark.train;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.kindling.backend.Backend;
 import dev.kindling.backend.Backends;
 import dev.kindling.data.Augmentation;
 import dev.kindling.data.Dataset;
 import dev.kindling.io.Json;
 import dev.kindling.nn.Network;
 import dev.kindling.nn.NetworkSpec;
+import dev.kindling.spark.runtime.ExecutorKernels;
 import dev.kindling.spark.runtime.TaskGpu;
 import java.util.OptionalInt;
 
@@ -20,6 +22,8 @@ public final class Worker {
 
     private final String key;
     final Network net;
+    /** This executor's OpenBLAS kernels for the driver ({@link ExecutorKernels}), or null on another backend. */
+    final String kernels;
     private float[] x = new float[0];
     private float[] target = new float[0];
     private int[] labels = new int[0];
@@ -27,9 +31,10 @@ public final class Worker {
     private float[] scratch = new float[0];
     private float[] exchange = new float[0];
 
-    private Worker(String key, Network net) {
+    private Worker(String key, Backend backend, String specJson) {
         this.key = key;
-        this.net = net;
+        this.net = Network.build(parse(specJson), backend);
+        this.kernels = ExecutorKernels.entry(backend);
     }
 
     /**
@@ -41,7 +46,7 @@ public final class Worker {
         String key = backend + '\n' + gpu + '\n' + specJson;
         Worker w = CURRENT.get();
         if (w == null || !w.key.equals(key)) {
-            w = new Worker(key, Network.build(parse(specJson), Backends.create(backend, gpu)));
+            w = new Worker(key, Backends.create(backend, gpu), specJson);
             CURRENT.set(w);
         }
         return w;

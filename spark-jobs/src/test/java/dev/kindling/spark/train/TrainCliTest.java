@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kindling.backend.BlasBackend;
+import dev.kindling.backend.OpenBlasKernels;
 import dev.kindling.cli.Main;
 import dev.kindling.io.Json;
 import dev.kindling.io.ModelFile;
@@ -44,6 +46,22 @@ public class TrainCliTest {
         return out;
     }
 
+    /**
+     * The executors' OpenBLAS kernels, told once per run where backend auto computes on OpenBLAS:
+     * on local[2] the one executor is the driver's JVM, so its report is this JVM's.
+     */
+    static void assertKernelsToldOnce(String out) {
+        String told = "kindling: OpenBLAS on ";
+        int times = out.split(java.util.regex.Pattern.quote(told), -1).length - 1;
+        if (!BlasBackend.isAvailable()) {
+            assertEquals(0, times, out);
+            return;
+        }
+        assertEquals(1, times, out);
+        String line = OpenBlasKernels.current().line().substring("OpenBLAS: ".length());
+        assertTrue(out.contains(told + "the executor (driver): " + line + System.lineSeparator()), out);
+    }
+
     @Test
     void trainsOnLocal2WritingModelAndMetricsThenEvaluateReadsTheModel() throws Exception {
         Path out = tmp.resolve("run");
@@ -62,6 +80,7 @@ public class TrainCliTest {
         }
         // collective by default on local[2] with 2 shards: the rest of a round is the exchange
         assertTrue(r.out().contains("collective exchange"), r.out());
+        assertKernelsToldOnce(r.out());
         for (String field : List.of("round", "compute_ms", "exchange_ms", "round_ms", "loss")) {
             assertTrue(rounds.get(59).has(field), field + " in " + rounds.get(59));
         }
@@ -92,6 +111,7 @@ public class TrainCliTest {
                 "--arch", "784-20-10", "--epochs", "1", "--limit", "1000", "--partitions", "2", "--exchange", "driver");
         assertEquals(0, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("driver exchange"), r.out());
+        assertKernelsToldOnce(r.out());
         JsonNode round = lines(out.resolve("metrics.jsonl"), "round").get(9);
         for (String field : List.of("broadcast_ms", "compute_ms", "aggregate_ms", "update_ms", "round_ms")) {
             assertTrue(round.has(field), field + " in " + round);
