@@ -397,7 +397,7 @@ public final class Report {
                 + "compiles the hot code during it) and its ratio to the same run's steady state (median of epochs "
                 + "2..N), median (min–max) over runs; steady state as in the tables above. Time to ")
                 .append(fmt("%.2f", TARGET_ACCURACY)).append(": from training start (`Trainer.fit` called, the data "
-                + "loaded and the network built before it; DL4J: its first batch) to the end of the evaluation of the "
+                + "loaded and the network built before it; DL4J: just before its first epoch) to the end of the evaluation of the "
                 + "first epoch whose test accuracy reaches it, evaluations included, over the runs that reached it.\n\n");
         out.append("| model | framework | backend (OpenBLAS kernels) | first epoch, examples/s | steady state, examples/s "
                 + "| first / steady | time to ").append(fmt("%.2f", TARGET_ACCURACY))
