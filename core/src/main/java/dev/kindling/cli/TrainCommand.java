@@ -223,11 +223,12 @@ public final class TrainCommand implements Callable<Integer> {
         run.start();
         run.writeConfig(trainJob.record());
         warmup.await();
+        long trainingStart = System.nanoTime();
         History history = trainer.fit(train, test, new TrainListener() {
             @Override
             public void onEpoch(EpochMetrics m) {
                 run.appendMetrics(m);
-                out().println(Progress.epochLine(m, plan.train().epochs()));
+                out().println(Progress.epochLine(m, plan.train().epochs(), (System.nanoTime() - trainingStart) / 1e9));
             }
         });
         Map<String, Object> meta = new LinkedHashMap<>();

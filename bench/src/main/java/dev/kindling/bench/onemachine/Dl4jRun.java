@@ -67,6 +67,7 @@ public final class Dl4jRun {
         INDArray x = Nd4j.create(DataType.FLOAT, batch, 784);
         INDArray y = Nd4j.create(DataType.FLOAT, batch, 10);
         SplittableRandom shuffle = new SplittableRandom(args.seed());
+        long trainingStart = System.nanoTime();
         for (int epoch = 1; epoch <= args.epochs(); epoch++) {
             shuffle(order, shuffle);
             long cpu0 = ResultLog.processCpuNanos();
@@ -88,6 +89,7 @@ public final class Dl4jRun {
             f.put("epoch", epoch);
             f.put("examples_per_second", perSecond);
             f.put("epoch_seconds", nanos / 1e9);
+            f.put("since_training_start_seconds", (System.nanoTime() - trainingStart) / 1e9);
             f.put("test_accuracy", accuracy);
             f.put("gather_share", (double) gather / nanos);
             f.put("cpu_per_wall", (double) cpu / nanos);

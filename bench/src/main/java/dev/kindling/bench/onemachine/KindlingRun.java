@@ -7,11 +7,13 @@ import dev.kindling.data.Dataset;
 import dev.kindling.data.IdxDirectory;
 import dev.kindling.nn.Network;
 import dev.kindling.optim.Optimizer;
+import dev.kindling.optim.OptimizerConfig;
 import dev.kindling.optim.Optimizers;
 import dev.kindling.train.EpochMetrics;
 import dev.kindling.train.TrainConfig;
 import dev.kindling.train.TrainListener;
 import dev.kindling.train.Trainer;
+import dev.kindling.train.Warmup;
 import java.lang.management.ManagementFactory;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -27,6 +29,11 @@ import java.util.Map;
  * which itself allocates nothing), to show whether the hot loop allocates per batch, and the
  * process CPU time over the same span, to show it runs on one thread.
  *
+ * <p>Training starts when {@code Trainer.fit} is called (after the data is loaded and the network
+ * built); each epoch's line records that moment ({@code training_start_epoch_ms}, and in seconds
+ * after the JVM started) and the wall time from it to the end of the epoch's evaluation
+ * ({@code since_training_start_seconds}), from which the report gives the time to an accuracy.
+ *
  * <p>{@code java ... KindlingRun --model mlp --backend blas --epochs 3 --out FILE}
  */
 public final class KindlingRun {
@@ -36,6 +43,15 @@ public final class KindlingRun {
 
     public static void main(String[] argv) {
         RunArgs args = RunArgs.parse(argv);
+        TrainConfig config = TrainConfig.defaults()
+                .withBatchSize(Workload.BATCH)
+                .withEpochs(args.epochs())
+                .withSeed(args.seed())
+                .withLearningRate(Workload.LEARNING_RATE);
+        // as `train` does: the JIT compiles the step on random examples while the data is read
+        Warmup warmup = args.warmup()
+                ? Warmup.start(args.model().kindlingSpec(), args.backend(), OptimizerConfig.of(Workload.OPTIMIZER), config)
+                : null;
         IdxDirectory dir = IdxDirectory.open(args.data());
         Dataset train = dir.loadTrain();
         Dataset test = dir.loadTest();
@@ -47,11 +63,6 @@ public final class KindlingRun {
         Network net = Network.build(args.model().kindlingSpec(), backend);
         net.initialize(args.seed());
         Optimizer optimizer = Optimizers.create(Workload.OPTIMIZER, net.weightRanges());
-        TrainConfig config = TrainConfig.defaults()
-                .withBatchSize(Workload.BATCH)
-                .withEpochs(args.epochs())
-                .withSeed(args.seed())
-                .withLearningRate(Workload.LEARNING_RATE);
         Trainer trainer = new Trainer(net, optimizer, config);
 
         String variant = backend.name() + (backend.name().equals("blas")
@@ -64,6 +75,16 @@ public final class KindlingRun {
         }
         int stepsPerEpoch = (train.size() + Workload.BATCH - 1) / Workload.BATCH;
         AllocationCounter counter = new AllocationCounter(stepsPerEpoch);
+
+        if (warmup != null) {
+            warmup.await();
+            log.put("warmup_steps", warmup.steps());
+        }
+
+        long trainingStart = System.nanoTime();
+        log.put("training_start_epoch_ms", System.currentTimeMillis());
+        log.put("training_start_after_jvm_start_seconds",
+                ManagementFactory.getRuntimeMXBean().getUptime() / 1e3);
         trainer.fit(train, test, new TrainListener() {
             @Override
             public void onStep(long step, double batchLoss) {
@@ -72,10 +93,13 @@ public final class KindlingRun {
 
             @Override
             public void onEpoch(EpochMetrics m) {
+                double sinceStart = (System.nanoTime() - trainingStart) / 1e9;
                 Map<String, Object> f = new LinkedHashMap<>();
                 f.put("epoch", m.epoch());
                 f.put("examples_per_second", m.examplesPerSecond());
                 f.put("epoch_seconds", train.size() / m.examplesPerSecond());
+                f.put("since_training_start_seconds", sinceStart);
+                f.put("training_seconds", m.elapsedSeconds());
                 f.put("test_accuracy", m.testAccuracy());
                 f.put("test_loss", m.testLoss());
                 f.put("train_loss", m.trainLoss());

@@ -8,10 +8,11 @@ import java.util.Map;
 /**
  * The options both training runners take:
  * {@code --model mlp|cnn --epochs N --seed N --run N --out FILE [--data DIR] [--backend NAME]
- * [--profile-steps N]}. {@code --data} defaults to where {@code scripts/fetch-data} installs
+ * [--profile-steps N] [--warmup true|false]}; {@code --warmup false} (Kindling only) trains cold, without
+ * {@link dev.kindling.train.Warmup}. {@code --data} defaults to where {@code scripts/fetch-data} installs
  * Fashion-MNIST.
  */
-record RunArgs(Workload model, int epochs, long seed, int run, Path out, Path data, String backend) {
+record RunArgs(Workload model, int epochs, long seed, int run, Path out, Path data, String backend, boolean warmup) {
 
     static RunArgs parse(String[] args) {
         Map<String, String> m = new HashMap<>();
@@ -31,6 +32,7 @@ record RunArgs(Workload model, int epochs, long seed, int run, Path out, Path da
                 Integer.parseInt(m.getOrDefault("epochs", "3")),
                 Long.parseLong(m.getOrDefault("seed", "1")),
                 Integer.parseInt(m.getOrDefault("run", "1")),
-                Path.of(m.get("out")), data, m.getOrDefault("backend", "blas"));
+                Path.of(m.get("out")), data, m.getOrDefault("backend", "blas"),
+                Boolean.parseBoolean(m.getOrDefault("warmup", "true")));
     }
 }
