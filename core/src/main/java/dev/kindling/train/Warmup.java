@@ -24,12 +24,18 @@ import java.util.concurrent.TimeUnit;
  * tiny, and it shares nothing with the real run, so it cannot change a result.
  */
 public final class Warmup {
-    /** Enough for C2 to compile every hot loop of the MLP step; measured, see BENCHMARKS.md. */
-    static final int STEPS = 200;
+    /**
+     * A method with loops that is called once a step is compiled by C2 after 600 calls (HotSpot's
+     * Tier4MinInvocationThreshold); with fewer steps the first epoch still ran such methods,
+     * the batch fill among them, as C1 compiled them.
+     */
+    static final int STEPS = 1000;
+    /** Trainings the steps are split over, each of a new network (see {@link #run}). */
+    private static final int FITS = 4;
     /** Batches per synthetic epoch: each epoch's end also compiles the evaluation pass. */
     private static final int BATCHES_PER_EPOCH = 20;
     /** A slow network (a big CNN) stops warming after this, whatever its step count. */
-    private static final long BUDGET_NANOS = TimeUnit.SECONDS.toNanos(3);
+    private static final long BUDGET_NANOS = TimeUnit.SECONDS.toNanos(4);
 
     private final Thread thread;
     private volatile long steps;
@@ -82,30 +88,37 @@ public final class Warmup {
     private void run(NetworkSpec spec, String backendName, OptimizerConfig optimizer, TrainConfig config) {
         long deadline = System.nanoTime() + BUDGET_NANOS;
         try {
-            Network probe = Network.build(withoutAuto(spec), Backends.create(backendName));
             int batch = Math.max(1, config.batchSize());
-            Dataset data = randomExamples(spec, probe.outputCount(), batch * BATCHES_PER_EPOCH, config.seed());
-            NetworkSpec trained = spec.normalize() != null && spec.normalize().auto()
-                    ? spec.withNormalize(Normalization.of(data, spec.input())) : spec;
-            Network net = trained == spec ? probe : Network.build(trained, Backends.create(backendName));
-            net.initialize(config.seed());
+            NetworkSpec plain = withoutAuto(spec);
+            Dataset data = randomExamples(spec, Network.build(plain, Backends.create(backendName)).outputCount(),
+                    batch * BATCHES_PER_EPOCH, config.seed());
+            NetworkSpec trained = plain == spec ? spec : spec.withNormalize(Normalization.of(data, spec.input()));
             TrainConfig short_ = config
-                    .withEpochs((int) Math.ceil((double) STEPS / BATCHES_PER_EPOCH))
-                    .withMaxSteps(STEPS)
+                    .withEpochs((int) Math.ceil((double) STEPS / FITS / BATCHES_PER_EPOCH))
+                    .withMaxSteps(STEPS / FITS)
                     .withPatience(0)
                     .withLearningRate(1e-9)
                     .withTrainEvalSamples(batch)
                     .withShards(Math.min(config.shards(), BATCHES_PER_EPOCH));
-            Trainer trainer = new Trainer(net, Optimizers.create(optimizer, net.weightRanges()), short_);
-            trainer.fit(data, data.subset(0, batch), new TrainListener() {
-                @Override
-                public void onStep(long step, double batchLoss) {
-                    steps = step;
-                    if (System.nanoTime() > deadline) {
-                        throw new Stop();
+            // Several runs, each with a new network, backend and trainer, as the real run will be:
+            // C2 drops the branches a profile never saw taken, and the real run's first batch takes
+            // those of a new instance (its buffers allocated); unseen, they cost a recompilation
+            // in the first epoch.
+            for (int fit = 0; fit < FITS; fit++) {
+                Network net = Network.build(trained, Backends.create(backendName));
+                net.initialize(config.seed() + fit);
+                Trainer trainer = new Trainer(net, Optimizers.create(optimizer, net.weightRanges()), short_);
+                long before = steps;
+                trainer.fit(data, data.subset(0, batch), new TrainListener() {
+                    @Override
+                    public void onStep(long step, double batchLoss) {
+                        steps = before + step;
+                        if (System.nanoTime() > deadline) {
+                            throw new Stop();
+                        }
                     }
-                }
-            });
+                });
+            }
         } catch (RuntimeException | LinkageError e) {
             // a warm-up that cannot run leaves training cold, nothing worse
         }
