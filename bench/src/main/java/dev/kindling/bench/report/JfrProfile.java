@@ -22,11 +22,13 @@ import jdk.jfr.consumer.RecordingFile;
  * samplers run at the same period, so together they account for the thread's wall time, and
  * native time is attributed to the JNI method that made the call (what happens inside
  * OpenBLAS stays invisible). Only samples taken inside {@code Trainer.fit} and outside its
- * per-epoch {@code Trainer.evaluate} and the benchmark's listener count: the training loop
+ * per-epoch {@code Trainer.evaluate} and the benchmark's listener count, and none of
+ * {@code Warmup}'s, whose own trainer runs before training starts: the training loop
  * alone.
  */
 public final class JfrProfile {
     private static final String TRAINER = "dev.kindling.train.Trainer";
+    private static final String WARMUP = "dev.kindling.train.Warmup";
     private static final String BENCH = "dev.kindling.bench.";
 
     private final Map<String, Integer> byLeaf = new HashMap<>();
@@ -72,6 +74,12 @@ public final class JfrProfile {
 
     /** Whether the stack, read from the top, reaches {@code Trainer.fit} through the loop's own code. */
     private static boolean inTrainingLoop(List<RecordedFrame> frames) {
+        for (RecordedFrame f : frames) {
+            // the warm-up trains too, on its own thread, before the timed training starts
+            if (f.getMethod() != null && f.getMethod().getType().getName().equals(WARMUP)) {
+                return false;
+            }
+        }
         for (RecordedFrame f : frames) {
             RecordedMethod m = f.getMethod();
             if (m == null) {
