@@ -108,17 +108,18 @@ public final class EvaluateCommand implements Callable<Integer> {
         Path data = TrainCommand.localPath("data", this.data);
         Backend be = Backends.create(backend);
         Network net = ModelFile.load(model, be);
-        String kernels = OpenBlasKernels.lineFor(be);
-        if (kernels != null) {
-            // stdout holds the result alone (one JSON line), so the note goes to stderr
-            spec.commandLine().getErr().println("kindling: " + kernels);
-        }
         Dataset test = IdxDirectory.open(data).loadTest(net.outputCount(), "the model's outputs");
         if (!net.spec().accepts(Trainer.shapeOf(test))) {
             throw new KindlingException(data + ": examples of shape " + Trainer.shapeOf(test)
                     + " do not fit the model's input " + net.spec().input() + " (" + model + ")");
         }
         Evaluation e = Trainer.evaluate(net, test, 500);
+        String kernels = OpenBlasKernels.lineFor(be);
+        if (kernels != null) {
+            // stdout holds the result alone (one JSON line), so the note goes to stderr; and only
+            // once the evaluation is done, so that a refusal stays the one message there
+            spec.commandLine().getErr().println("kindling: " + kernels);
+        }
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("accuracy", e.accuracy());
         result.put("loss", e.loss());
