@@ -59,9 +59,9 @@ kindling_app_jar() {
 # OpenBLAS's own detection can fall short of the CPU (an older OpenBLAS, a VM's CPU model), and a
 # variable inherited from a shared image can hold it back: on an AVX-512 AMD EPYC, Haswell's AVX2
 # kernels ran 1.5-1.7 times slower than SkylakeX's. Exports OPENBLAS_CORETYPE=SkylakeX where the
-# CPU has AVX-512 and the variable is unset. A value already set is the user's and is kept, but
-# said so where the CPU has AVX-512 and the value names an older family. (The JVM reports the
-# kernels OpenBLAS actually chose: "OpenBLAS: ... kernels" at the start of train and evaluate.)
+# CPU has AVX-512 and the variable is unset. A value already set is the user's and is kept; the
+# JVM reports the kernels OpenBLAS actually chose, with advice where they are older than the CPU
+# allows ("OpenBLAS: ... kernels" from train and evaluate, and of the executors on Spark).
 kindling_openblas_coretype() {
   [[ -r /proc/cpuinfo ]] || return 0
   local flags avx512=1 f
@@ -72,11 +72,5 @@ kindling_openblas_coretype() {
   [[ $avx512 == 1 ]] || return 0
   if [[ -z "${OPENBLAS_CORETYPE:-}" ]]; then
     export OPENBLAS_CORETYPE=SkylakeX
-    return 0
   fi
-  case "${OPENBLAS_CORETYPE,,}" in
-    skylakex | cooperlake | sapphirerapids) ;;
-    *) echo "kindling: keeping OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE from the environment, although this CPU has" \
-      "AVX-512: unset it (the launcher then sets SkylakeX) for about 1.5-1.7x faster matrix products" >&2 ;;
-  esac
 }

@@ -32,8 +32,7 @@ public final class ExecutorKernels {
 
     /**
      * This JVM's entry where {@code backend} is OpenBLAS's, else null. The first call that
-     * finds OpenBLAS logs the report, so that each executor's log names its kernels (as a
-     * warning where it carries advice).
+     * finds OpenBLAS logs the report, so that each executor's log names its kernels.
      */
     public static String entry(Backend backend) {
         String line = OpenBlasKernels.lineFor(backend);
@@ -51,11 +50,9 @@ public final class ExecutorKernels {
                 if (e == null) {
                     String id = env.executorId();
                     String host = env.blockManager().blockManagerId().host();
-                    if (line.contains("; this CPU ")) {
-                        LOG.warn("{} (executor {} on {})", line, id, host); // advice: seen at warning level too
-                    } else {
-                        LOG.info("{} (executor {} on {})", line, id, host);
-                    }
+                    // info, not warning: the driver prints every executor's line with its advice,
+                    // and in local mode the executor's log is the command's own stderr
+                    LOG.info("{} (executor {} on {})", line, id, host);
                     e = id + '\t' + host + '\t' + line;
                     entry = e;
                 }
