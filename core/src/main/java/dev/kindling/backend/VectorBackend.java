@@ -46,7 +46,12 @@ public final class VectorBackend implements Backend {
         }
         // C is scaled by beta once, up front, so that every k-block, the first included, adds
         // its product to C: one store path with no branch on beta (see store).
-        GemmArgs.scale(beta, m, n, c, cOff, ldc);
+        // With beta = 0 and one k-block, the kernels write C instead: no pass to zero it first,
+        // and no read of it in each store.
+        boolean overwrite = beta == 0f && k <= KC;
+        if (!overwrite) {
+            GemmArgs.scale(beta, m, n, c, cOff, ldc);
+        }
         if (GemmShapes.isDeepDot(transA, transB, m, n, k)) {
             deepDot(m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
             return;
@@ -76,7 +81,9 @@ public final class VectorBackend implements Backend {
                         int mr = Math.min(MR, mc - ir);
                         int at = cOff + (ic + ir) * ldc + j0;
                         if (nr <= LANES) {
-                            narrowKernel(kc, ir * kc, j0 * kc, alpha, c, at, ldc, mr, nr);
+                            narrowKernel(kc, ir * kc, j0 * kc, alpha, c, at, ldc, mr, nr, overwrite);
+                        } else if (overwrite) {
+                            kernelSet(kc, ir * kc, j0 * kc, alpha, c, at, ldc, mr, nr);
                         } else {
                             kernel(kc, ir * kc, j0 * kc, alpha, c, at, ldc, mr, nr);
                         }
@@ -320,7 +327,59 @@ public final class VectorBackend implements Backend {
         c21.intoArray(t, 2 * NR + LANES);
         c30.intoArray(t, 3 * NR);
         c31.intoArray(t, 3 * NR + LANES);
-        storeTile(alpha, c, ci, ldc, mr, nr);
+        storeTile(alpha, c, ci, ldc, mr, nr, false);
+    }
+
+    /** {@link #kernel} for a product with beta = 0 and a single k-block: writes C, never reads it. */
+    private void kernelSet(int kc, int ai, int bi, float alpha,
+                        float[] c, int ci, int ldc, int mr, int nr) {
+        float[] pa = packedA;
+        float[] pb = packedB;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = c00;
+        FloatVector c10 = c00;
+        FloatVector c11 = c00;
+        FloatVector c20 = c00;
+        FloatVector c21 = c00;
+        FloatVector c30 = c00;
+        FloatVector c31 = c00;
+        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + LANES);
+            FloatVector av = FloatVector.broadcast(SPECIES, pa[ai]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(SPECIES, pa[ai + 1]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(SPECIES, pa[ai + 2]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(SPECIES, pa[ai + 3]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+        }
+        if (mr == MR && nr == NR) {
+            set(c00, alpha, c, ci);
+            set(c01, alpha, c, ci + LANES);
+            set(c10, alpha, c, ci + ldc);
+            set(c11, alpha, c, ci + ldc + LANES);
+            set(c20, alpha, c, ci + 2 * ldc);
+            set(c21, alpha, c, ci + 2 * ldc + LANES);
+            set(c30, alpha, c, ci + 3 * ldc);
+            set(c31, alpha, c, ci + 3 * ldc + LANES);
+            return;
+        }
+        float[] t = tile;
+        c00.intoArray(t, 0);
+        c01.intoArray(t, LANES);
+        c10.intoArray(t, NR);
+        c11.intoArray(t, NR + LANES);
+        c20.intoArray(t, 2 * NR);
+        c21.intoArray(t, 2 * NR + LANES);
+        c30.intoArray(t, 3 * NR);
+        c31.intoArray(t, 3 * NR + LANES);
+        storeTile(alpha, c, ci, ldc, mr, nr, true);
     }
 
     /**
@@ -328,7 +387,7 @@ public final class VectorBackend implements Backend {
      * or n = 100 leaving 4): half the work of running the full kernel on padding.
      */
     private void narrowKernel(int kc, int ai, int bi, float alpha,
-                              float[] c, int ci, int ldc, int mr, int nr) {
+                              float[] c, int ci, int ldc, int mr, int nr, boolean overwrite) {
         float[] pa = packedA;
         float[] pb = packedB;
         FloatVector c0 = FloatVector.zero(SPECIES);
@@ -347,7 +406,7 @@ public final class VectorBackend implements Backend {
         c1.intoArray(t, NR);
         c2.intoArray(t, 2 * NR);
         c3.intoArray(t, 3 * NR);
-        storeTile(alpha, c, ci, ldc, mr, nr);
+        storeTile(alpha, c, ci, ldc, mr, nr, overwrite);
     }
 
     // Kept small and straight so that it is inlined and its vectors stay in registers: a store
@@ -358,13 +417,26 @@ public final class VectorBackend implements Backend {
         acc.mul(alpha).add(FloatVector.fromArray(SPECIES, c, at)).intoArray(c, at);
     }
 
-    /** Stores the mr×nr corner of {@link #tile}; nothing is written past the view's edge. */
-    private void storeTile(float alpha, float[] c, int ci, int ldc, int mr, int nr) {
+    private static void set(FloatVector acc, float alpha, float[] c, int at) {
+        acc.mul(alpha).intoArray(c, at);
+    }
+
+    /**
+     * Adds (or with {@code overwrite} writes) the mr×nr corner of {@link #tile}; nothing is
+     * written past the view's edge.
+     */
+    private void storeTile(float alpha, float[] c, int ci, int ldc, int mr, int nr, boolean overwrite) {
         float[] t = tile;
         for (int r = 0; r < mr; r++) {
             int row = ci + r * ldc;
-            for (int q = 0; q < nr; q++) {
-                c[row + q] += alpha * t[r * NR + q];
+            if (overwrite) {
+                for (int q = 0; q < nr; q++) {
+                    c[row + q] = alpha * t[r * NR + q];
+                }
+            } else {
+                for (int q = 0; q < nr; q++) {
+                    c[row + q] += alpha * t[r * NR + q];
+                }
             }
         }
     }
