@@ -47,7 +47,9 @@ import org.bytedeco.openblas.global.openblas_full;
  * 32×78400×9: even. OpenBLAS stays ahead wherever there is more arithmetic per element, or B is
  * narrow, or a transposed B is large in both dimensions: 64×19600×288 (2mk/(m+k) = 105) 91
  * against 68, 64×288×19600 95 against 91 (and 26 as dot products), 100×10×100 by 2.6 times,
- * every dense layer's shape (100×100×784 and the like) by 1.15 to 1.3 times. Hence the rules:
+ * every dense layer's shape (100×100×784 and the like) by 1.15 to 1.3 times. Once the Java
+ * kernel wrote C directly for beta = 0, on a less loaded machine: 20×57600×25 79 against 53,
+ * 25×57600×20 79 against 44. Hence the rules:
  * B untransposed, at least 1024 columns and 2mk/(m+k) at most 32; or B transposed, A not, a
  * depth of at least 1024 and at most 1024 entries of C. They depend on the shape alone, so a
  * network's results are the same from run to run.
