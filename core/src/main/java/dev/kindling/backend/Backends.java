@@ -170,7 +170,7 @@ public final class Backends {
 
     // By reflection, so that no code path links VectorBackend, and with it the incubator
     // module, unless the module is known to be present.
-    private static Backend newVectorBackend() {
+    static Backend newVectorBackend() {
         try {
             return Class.forName(Backends.class.getPackageName() + ".VectorBackend")
                     .asSubclass(Backend.class).getDeclaredConstructor().newInstance();

@@ -150,6 +150,8 @@ class BackendsTest {
         assertEquals(seen.get("adamFirst"), seen.get("adamLast"), seen.toString());
         assertEquals("1.0", seen.get("pixelFirst"), seen.toString());
         assertEquals("1.0", seen.get("pixelLast"), seen.toString());
+        assertEquals("1.0", seen.get("reluFirst"), seen.toString());
+        assertEquals("1.0", seen.get("reluLast"), seen.toString());
     }
 
     @Test

@@ -38,5 +38,11 @@ public final class FallbackProbe {
         new Dataset("probe", 1, 1, 37, 10, pixels, new byte[1]).fillBatch(0, 1, x, null, null);
         System.out.println("pixelFirst=" + x[0]);
         System.out.println("pixelLast=" + x[36]);
+        // ReLU's backward passes dout where the output is positive: 37 ones give 37 ones.
+        dev.kindling.nn.Relu relu = new dev.kindling.nn.Relu(dev.kindling.nn.Shape.vector(37));
+        relu.forward(x, 1, true, null);
+        float[] dx = relu.backward(x, 1, true);
+        System.out.println("reluFirst=" + dx[0]);
+        System.out.println("reluLast=" + dx[36]);
     }
 }

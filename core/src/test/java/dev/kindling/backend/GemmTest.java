@@ -26,6 +26,10 @@ class GemmTest {
             {1, 1, 1}, {1, 3, 17}, {3, 1, 33}, {17, 33, 1}, {3, 3, 3}, {17, 17, 17},
             {33, 17, 3}, {33, 33, 33}, {1, 784, 100}, {100, 1, 784}, {784, 3, 17},
             {100, 100, 784}, {784, 100, 100}, {100, 784, 100}, {37, 45, 600},
+            // thin products, which the native backend hands to the Java kernel where the Vector
+            // API is present: wide untransposed B, and (transposed B) deep dot products with
+            // ragged row and column blocks and a depth that is no whole number of vectors
+            {20, 1500, 25}, {5, 7, 1100}, {9, 3, 2100},
     };
 
     /** (alpha, beta) pairs; beta = 0 runs with NaN in C. */

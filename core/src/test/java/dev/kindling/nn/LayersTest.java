@@ -106,6 +106,24 @@ class LayersTest {
     }
 
     @Test
+    void convolutionBiasSumMatchesADoubleSumForEveryLengthAndOffset() {
+        SplittableRandom rng = new SplittableRandom(9);
+        float[] x = new float[700];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rng.nextGaussian();
+        }
+        for (int off : new int[] {0, 1, 5}) {
+            for (int len : new int[] {0, 1, 7, 8, 9, 17, 576, 690}) {
+                double expected = 0;
+                for (int i = off; i < off + len; i++) {
+                    expected += x[i];
+                }
+                assertEquals(expected, Conv2D.sum(x, off, len), 1e-5 * Math.max(1, len), "off " + off + " len " + len);
+            }
+        }
+    }
+
+    @Test
     void reluPassesTheGradientExactlyWhereTheOutputIsPositive() {
         Shape shape = Shape.vector(37);
         Relu relu = new Relu(shape);
